@@ -1,0 +1,38 @@
+// Packs the package, installs the tarball into a fresh folder, and imports it with ESM and CJS.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const dir = mkdtempSync(join(tmpdir(), "recokit-smoke-"));
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+
+const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", dir], root));
+const tarball = join(dir, packed[0].filename);
+console.log(`packed ${packed[0].filename}: ${packed[0].entryCount} files, ${packed[0].size} bytes`);
+writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "smoke", private: true, type: "module" }));
+run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], dir);
+
+const esm = `
+import { indexInteractions, IdIndex } from "recokit";
+import { topK } from "recokit/core";
+import { syntheticShop } from "recokit/datasets";
+const { matrix, users } = indexInteractions([{ user: "a", item: "x" }, { user: "b", item: "x" }]);
+if (matrix.nRows !== 2 || !(users instanceof IdIndex)) throw new Error("esm import failed");
+if (topK([1, 3, 2], 1).ids[0] !== 1) throw new Error("esm subpath failed");
+if (syntheticShop({ users: 3, items: 12, events: 10 }).events.length !== 10) throw new Error("esm datasets failed");
+console.log("ESM import ok");
+`;
+const cjs = `
+const { indexInteractions } = require("recokit");
+const core = require("recokit/core");
+const { matrix } = indexInteractions([{ user: "a", item: "x" }]);
+if (matrix.nCols !== 1 || typeof core.csrFromTriplets !== "function") throw new Error("cjs require failed");
+console.log("CJS require ok");
+`;
+writeFileSync(join(dir, "esm.mjs"), esm);
+writeFileSync(join(dir, "cjs.cjs"), cjs);
+process.stdout.write(run("node", ["esm.mjs"], dir));
+process.stdout.write(run("node", ["cjs.cjs"], dir));
