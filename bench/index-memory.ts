@@ -10,7 +10,12 @@ const n = Number(argValue("--n") ?? 5_000_000);
 const data = syntheticInteractions({ seed: 7, users: 200_000, items: 30_000, interactions: n });
 const rows = new Array<{ user: string; item: number; value: number; timestamp: number }>(n);
 for (let i = 0; i < n; i++) {
-  rows[i] = { user: `u${data.users[i]}`, item: data.items[i]!, value: data.values[i]!, timestamp: data.timestamps[i]! };
+  rows[i] = {
+    user: `u${data.users[i]}`,
+    item: data.items[i]!,
+    value: data.values[i]!,
+    timestamp: data.timestamps[i]!,
+  };
 }
 const t0 = performance.now();
 const out = indexInteractions(rows);
@@ -28,10 +33,18 @@ const result = {
   indexMs: Math.round(ms),
   peakRssMb: peakRssMb(),
 };
-console.log(`indexInteractions on ${n.toLocaleString("en")} rows → ${out.users.size} users × ${out.items.size} items`);
+console.log(
+  `indexInteractions on ${n.toLocaleString("en")} rows → ${out.users.size} users × ${out.items.size} items`,
+);
 console.log(`  stored non-zeros        ${stored.toLocaleString("en")}`);
-console.log(`  matrix bytes / non-zero ${result.bytesPerNnz.toFixed(2)}  (indptr + Int32 indices + Float64 data)`);
-console.log(`  timestamps / non-zero   ${result.timestampBytesPerNnz.toFixed(2)}  (optional aligned Float64)`);
+console.log(
+  `  matrix bytes / non-zero ${result.bytesPerNnz.toFixed(2)}  (indptr + Int32 indices + Float64 data)`,
+);
+console.log(
+  `  timestamps / non-zero   ${result.timestampBytesPerNnz.toFixed(2)}  (optional aligned Float64)`,
+);
 console.log(`  time                    ${result.indexMs} ms`);
-console.log(`  peak RSS (process)      ${result.peakRssMb} MB (includes the ${n.toLocaleString("en")} input row objects)`);
+console.log(
+  `  peak RSS (process)      ${result.peakRssMb} MB (includes the ${n.toLocaleString("en")} input row objects)`,
+);
 writeResult("index-memory", result);

@@ -42,6 +42,9 @@ export function writeResult(name: string, value: unknown): string {
   const dir = join(dirname(fileURLToPath(import.meta.url)), "results");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, ...(value as object) }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, ...(value as object) }, null, 2)}\n`,
+  );
   return file;
 }

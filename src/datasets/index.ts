@@ -1,1 +1,3 @@
+export * from "./csv.js";
+export * from "./public-data.js";
 export * from "./synthetic.js";
