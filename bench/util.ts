@@ -37,11 +37,11 @@ export function timeMedian<T>(runs: number, fn: () => T): { ms: number; result: 
   return { ms: median(all), result, all };
 }
 
-/** Writes a JSON result under bench/results/. */
+/** Writes a JSON result under bench/results/ (`NAME.smoke.json` for smoke runs, not committed). */
 export function writeResult(name: string, value: unknown): string {
   const dir = join(dirname(fileURLToPath(import.meta.url)), "results");
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}.json`);
+  const file = join(dir, hasFlag("--smoke") ? `${name}.smoke.json` : `${name}.json`);
   writeFileSync(
     file,
     `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, ...(value as object) }, null, 2)}\n`,

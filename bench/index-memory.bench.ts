@@ -4,9 +4,9 @@
  */
 import { csrBytes, indexInteractions, nnz } from "../src/core/index.js";
 import { syntheticInteractions } from "../src/datasets/index.js";
-import { argValue, peakRssMb, writeResult } from "./util.js";
+import { argValue, hasFlag, peakRssMb, writeResult } from "./util.js";
 
-const n = Number(argValue("--n") ?? 5_000_000);
+const n = Number(argValue("--n") ?? (hasFlag("--smoke") ? 50_000 : 5_000_000));
 const data = syntheticInteractions({ seed: 7, users: 200_000, items: 30_000, interactions: n });
 const rows = new Array<{ user: string; item: number; value: number; timestamp: number }>(n);
 for (let i = 0; i < n; i++) {

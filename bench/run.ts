@@ -1,0 +1,31 @@
+/**
+ * Runs every benchmark (`bench/*.bench.ts`) one after another, each in its own process so that
+ * peak-memory figures are per benchmark. `npm run bench` for full sizes, `npm run bench:smoke`
+ * (`--smoke`) for a quick pass with tiny sizes, as CI does. `--only name` runs one.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { argValue, hasFlag } from "./util.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = argValue("--only");
+const files = readdirSync(here)
+  .filter((f) => f.endsWith(".bench.ts"))
+  .filter((f) => only === undefined || f.startsWith(only))
+  .sort();
+const extra = hasFlag("--smoke") ? ["--smoke"] : [];
+let failed = 0;
+for (const file of files) {
+  console.log(`\n### ${file}${extra.length ? " (smoke)" : ""}`);
+  const res = spawnSync(process.execPath, ["--import", "tsx", join(here, file), ...extra], {
+    stdio: "inherit",
+  });
+  if (res.status !== 0) {
+    failed++;
+    console.log(`!!! ${file} exited with ${res.status ?? res.signal}`);
+  }
+}
+// a benchmark that crashes is a bug; a slow one is not, and never fails the run
+if (failed > 0) process.exit(1);
