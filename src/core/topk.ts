@@ -7,10 +7,96 @@ export interface TopKResult {
 }
 
 /**
+ * Offers (index, score) to the bounded min-heap stored in `ids[base … base+capacity-1]` /
+ * `scores[…]` that currently holds `size` pairs, and returns the new size. The heap keeps the
+ * `capacity` best pairs: higher score first, ties broken by the lower index; its root is the worst
+ * pair held. NaN scores are ignored. This is the one ranking primitive in recokit: {@link TopKHeap},
+ * {@link topK}, the similarity kernel and every recommender rank through it.
+ * @internal
+ */
+export function heapPush(
+  ids: Int32Array,
+  scores: Float64Array,
+  base: number,
+  size: number,
+  capacity: number,
+  index: number,
+  score: number,
+): number {
+  if (Number.isNaN(score) || capacity === 0) return size;
+  if (size < capacity) {
+    let i = size;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!worse(score, index, scores[base + parent]!, ids[base + parent]!)) break;
+      ids[base + i] = ids[base + parent]!;
+      scores[base + i] = scores[base + parent]!;
+      i = parent;
+    }
+    ids[base + i] = index;
+    scores[base + i] = score;
+    return size + 1;
+  }
+  if (!worse(scores[base]!, ids[base]!, score, index)) return size;
+  siftDown(ids, scores, base, size, index, score);
+  return size;
+}
+
+/** Places (index, score) at the root and sifts it down. */
+function siftDown(
+  ids: Int32Array,
+  scores: Float64Array,
+  base: number,
+  n: number,
+  index: number,
+  score: number,
+): void {
+  let i = 0;
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= n) break;
+    const right = left + 1;
+    let child = left;
+    if (
+      right < n &&
+      worse(scores[base + right]!, ids[base + right]!, scores[base + left]!, ids[base + left]!)
+    )
+      child = right;
+    if (!worse(scores[base + child]!, ids[base + child]!, score, index)) break;
+    ids[base + i] = ids[base + child]!;
+    scores[base + i] = scores[base + child]!;
+    i = child;
+  }
+  ids[base + i] = index;
+  scores[base + i] = score;
+}
+
+/**
+ * Empties the heap at `base` holding `size` pairs, writing them best-first into
+ * `outIds`/`outScores` from `outOffset`; returns how many were written. @internal
+ */
+export function heapDrain(
+  ids: Int32Array,
+  scores: Float64Array,
+  base: number,
+  size: number,
+  outIds: Int32Array,
+  outScores: Float64Array | Float32Array,
+  outOffset: number,
+): number {
+  const n = size;
+  for (let pos = n - 1; pos >= 0; pos--) {
+    outIds[outOffset + pos] = ids[base]!;
+    outScores[outOffset + pos] = scores[base]!;
+    size--;
+    if (size > 0) siftDown(ids, scores, base, size, ids[base + size]!, scores[base + size]!);
+  }
+  return n;
+}
+
+/**
  * A bounded heap keeping the `k` best (index, score) pairs seen: higher score first, ties broken
- * by the lower index. Reusable across rows (call {@link TopKHeap.clear}); all storage is allocated
- * once. This is the one ranking structure in recokit: {@link topK}, the similarity kernel and every
- * recommender rank through it.
+ * by the lower index. Reusable (call {@link TopKHeap.clear}); storage is allocated once.
  *
  * @example
  * ```ts
@@ -23,8 +109,8 @@ export interface TopKResult {
  */
 export class TopKHeap {
   readonly capacity: number;
-  #ids: Int32Array;
-  #scores: Float64Array;
+  readonly #ids: Int32Array;
+  readonly #scores: Float64Array;
   #size = 0;
 
   /** @param k - how many pairs to keep (0 keeps none) */
@@ -52,44 +138,7 @@ export class TopKHeap {
 
   /** Offers a pair; NaN scores are ignored (NaN means "cannot score"). */
   push(index: number, score: number): void {
-    if (Number.isNaN(score) || this.capacity === 0) return;
-    const ids = this.#ids;
-    const scores = this.#scores;
-    if (this.#size < this.capacity) {
-      let i = this.#size++;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!worse(score, index, scores[parent]!, ids[parent]!)) break;
-        ids[i] = ids[parent]!;
-        scores[i] = scores[parent]!;
-        i = parent;
-      }
-      ids[i] = index;
-      scores[i] = score;
-      return;
-    }
-    if (!worse(scores[0]!, ids[0]!, score, index)) return;
-    this.#siftDown(index, score);
-  }
-
-  #siftDown(index: number, score: number): void {
-    const ids = this.#ids;
-    const scores = this.#scores;
-    const n = this.#size;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      let child = left;
-      if (right < n && worse(scores[right]!, ids[right]!, scores[left]!, ids[left]!)) child = right;
-      if (!worse(scores[child]!, ids[child]!, score, index)) break;
-      ids[i] = ids[child]!;
-      scores[i] = scores[child]!;
-      i = child;
-    }
-    ids[i] = index;
-    scores[i] = score;
+    this.#size = heapPush(this.#ids, this.#scores, 0, this.#size, this.capacity, index, score);
   }
 
   /**
@@ -97,14 +146,8 @@ export class TopKHeap {
    * and returns how many were written.
    */
   drainInto(ids: Int32Array, scores: Float64Array | Float32Array, offset: number): number {
-    const n = this.#size;
-    for (let pos = n - 1; pos >= 0; pos--) {
-      // the root is the worst pair held: it goes last
-      ids[offset + pos] = this.#ids[0]!;
-      scores[offset + pos] = this.#scores[0]!;
-      this.#size--;
-      if (this.#size > 0) this.#siftDown(this.#ids[this.#size]!, this.#scores[this.#size]!);
-    }
+    const n = heapDrain(this.#ids, this.#scores, 0, this.#size, ids, scores, offset);
+    this.#size = 0;
     return n;
   }
 }
