@@ -8,6 +8,8 @@ const domains = readdirSync("src", { withFileTypes: true })
 
 const entry: Record<string, string> = { index: "src/index.ts" };
 for (const name of domains) entry[`${name}/index`] = `src/${name}/index.ts`;
+// loaded by path from recokit/node's topKSimilarityParallel, not imported
+entry["node/similarity-worker"] = "src/node/similarity-worker.ts";
 
 export default defineConfig({
   entry,
@@ -15,6 +17,7 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  shims: true,
   splitting: true,
   treeshake: true,
   target: "es2022",

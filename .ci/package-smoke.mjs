@@ -23,14 +23,23 @@ const { matrix, users } = indexInteractions([{ user: "a", item: "x" }, { user: "
 if (matrix.nRows !== 2 || !(users instanceof IdIndex)) throw new Error("esm import failed");
 if (topK([1, 3, 2], 1).ids[0] !== 1) throw new Error("esm subpath failed");
 if (syntheticShop({ users: 3, items: 12, events: 10 }).events.length !== 10) throw new Error("esm datasets failed");
-console.log("ESM import ok");
+const { topKSimilarityParallel } = await import("recokit/node");
+const { csrFromDense, topKSimilarity } = await import("recokit");
+const m = csrFromDense([[1, 1, 0], [1, 0, 1], [0, 1, 1], [1, 1, 1]]);
+const par = await topKSimilarityParallel(m, { k: 2, workers: 2 });
+if (JSON.stringify(Array.from(par.indices)) !== JSON.stringify(Array.from(topKSimilarity(m, { k: 2 }).indices))) throw new Error("esm workers failed");
+console.log("ESM import ok (worker threads too)");
 `;
 const cjs = `
 const { indexInteractions } = require("recokit");
 const core = require("recokit/core");
 const { matrix } = indexInteractions([{ user: "a", item: "x" }]);
 if (matrix.nCols !== 1 || typeof core.csrFromTriplets !== "function") throw new Error("cjs require failed");
-console.log("CJS require ok");
+const { topKSimilarityParallel } = require("recokit/node");
+topKSimilarityParallel(core.csrFromDense([[1, 1], [1, 0]]), { k: 1, workers: 2 }).then((r) => {
+  if (r.indices[0] !== 1) throw new Error("cjs workers failed");
+  console.log("CJS require ok (worker threads too)");
+});
 `;
 writeFileSync(join(dir, "esm.mjs"), esm);
 writeFileSync(join(dir, "cjs.cjs"), cjs);

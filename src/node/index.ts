@@ -1,1 +1,2 @@
 export * from "./files.js";
+export { type ParallelSimilarityOptions, topKSimilarityParallel } from "./parallel-similarity.js";

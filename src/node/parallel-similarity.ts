@@ -1,0 +1,143 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { assertCsr, type Csr } from "../core/csr.js";
+import { assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
+import {
+  drainRowHeaps,
+  heapCapacity,
+  mergeRowHeaps,
+  prepareSimilarityInput,
+  type RowHeaps,
+  resolveSimilarityOptions,
+  type SimilarityInput,
+  type TopKSimilarityOptions,
+} from "../similarity/kernel.js";
+import type { NeighborLists } from "../similarity/neighbors.js";
+
+/** Options of {@link topKSimilarityParallel}. */
+export interface ParallelSimilarityOptions extends TopKSimilarityOptions {
+  /** Worker threads (default: the machine's available parallelism, at least 1). */
+  readonly workers?: number;
+}
+
+const WHERE = "topKSimilarityParallel";
+
+/**
+ * How to start a worker: the built `.js` entry beside this module, or, when running from the
+ * TypeScript sources (tests, examples), a tiny bootstrap that registers the tsx loader first.
+ */
+function workerEntry(): { script: URL | string; eval: boolean } {
+  for (const name of ["./similarity-worker.js", "./node/similarity-worker.js"]) {
+    const url = new URL(name, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return { script: url, eval: false };
+  }
+  const source = new URL("./similarity-worker.ts", import.meta.url);
+  if (existsSync(fileURLToPath(source))) {
+    const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`;
+    return { script: boot, eval: true };
+  }
+  throw new RecokitError("INTERNAL", WHERE, "cannot find the similarity worker module next to recokit/node");
+}
+
+function share<T extends Int32Array | Float64Array>(a: T): T {
+  const ctor = a.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
+  const out = new ctor(new SharedArrayBuffer(Math.max(a.length * ctor.BYTES_PER_ELEMENT, 8)));
+  out.set(a);
+  return out.length === a.length ? out : (out.subarray(0, a.length) as T);
+}
+
+function shareCsr(m: Csr): Csr {
+  return {
+    nRows: m.nRows,
+    nCols: m.nCols,
+    indptr: share(m.indptr),
+    indices: share(m.indices),
+    data: share(Float64Array.from(m.data)),
+  };
+}
+
+function shareInput(input: SimilarityInput): SimilarityInput {
+  return {
+    ...input,
+    rows: shareCsr(input.rows),
+    cols: shareCsr(input.cols),
+    norms: share(input.norms),
+    counts: share(input.counts),
+  };
+}
+
+/**
+ * {@link topKSimilarity} split across `worker_threads` (Node only): rows are dealt round-robin to
+ * workers, each accumulates its pairs into its own heaps over shared read-only memory, and the
+ * heaps are merged. The result is identical to the single-threaded call — same neighbours, same
+ * similarities to the last bit — because every pair is accumulated in the same column order and
+ * the ranking order (similarity, then index) is total.
+ *
+ * @throws RecokitError as `topKSimilarity`; `ABORTED` terminates the workers.
+ * @example
+ * ```ts
+ * import { csrFromDense } from "recokit";
+ * import { topKSimilarityParallel } from "recokit/node";
+ * const lists = await topKSimilarityParallel(csrFromDense([[1, 1], [1, 0], [0, 1]]), { k: 2, workers: 2 });
+ * ```
+ */
+export async function topKSimilarityParallel(
+  m: Csr,
+  options: ParallelSimilarityOptions,
+): Promise<NeighborLists> {
+  assertCsr(WHERE, m);
+  const opts = resolveSimilarityOptions(WHERE, m, options);
+  const workers = options.workers ?? Math.max(1, availableParallelism());
+  assertInteger(WHERE, "workers", workers, 1, 256);
+  throwIfAborted(WHERE, options.signal);
+  const input = shareInput(prepareSimilarityInput(m, opts.metric));
+  const exclude = options.exclude === undefined ? undefined : shareCsr(options.exclude);
+  const parts = Math.min(workers, Math.max(1, m.nRows));
+  const entry = workerEntry();
+  const doneByPart = new Array<number>(parts).fill(0);
+  const running: Worker[] = [];
+  const jobs = Array.from({ length: parts }, (_, part) => {
+    return new Promise<RowHeaps>((resolve, reject) => {
+      const worker = new Worker(entry.script, {
+        eval: entry.eval,
+        workerData: { input, opts, exclude, part, parts },
+      });
+      running.push(worker);
+      worker.on("message", (msg: { type: "progress"; done: number } | { type: "done"; heaps: RowHeaps }) => {
+        if (msg.type === "progress") {
+          doneByPart[part] = msg.done;
+          options.onProgress?.(
+            doneByPart.reduce((a, b) => a + b, 0),
+            m.nRows,
+          );
+        } else resolve(msg.heaps);
+      });
+      worker.on("error", (e) =>
+        reject(new RecokitError("INTERNAL", WHERE, `worker ${part} failed: ${e.message}`)),
+      );
+      worker.on("exit", (code) => {
+        if (code !== 0) reject(new RecokitError("ABORTED", WHERE, `worker ${part} stopped (exit ${code})`));
+      });
+    });
+  });
+  const onAbort = (): void => {
+    for (const w of running) void w.terminate();
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const results = await Promise.all(jobs);
+    throwIfAborted(WHERE, options.signal);
+    const merged = results[0]!;
+    const capacity = heapCapacity(m.nRows, opts);
+    for (let p = 1; p < results.length; p++) mergeRowHeaps(merged, results[p]!, capacity);
+    return drainRowHeaps(merged, m.nRows, opts.metric);
+  } catch (e) {
+    onAbort();
+    if (options.signal?.aborted) throw new RecokitError("ABORTED", WHERE, "the operation was aborted");
+    throw e;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
