@@ -202,19 +202,55 @@ export function accumulateIntoHeaps(
 ): void {
   const n = input.nRows;
   const scratch = createScratch(n, input.metric);
-  const offer = makeOffer(input, opts, heaps, heapCapacity(n, opts), exclude);
+  const similarity = similarityFunction(input, scratch);
+  const push = makePush(heaps, heapCapacity(n, opts), exclude);
+  const { shrinkage, minSupport, minSimilarity } = opts;
+  const asymmetric = input.metric === "conditional";
+  const counts = input.counts;
+  const count = scratch.count;
+  const touched = scratch.touched;
   let done = 0;
   for (let r = part; r < n; r += parts) {
     const touchedCount = accumulateRow(input, scratch, r, opts.includeSelf);
     for (let t = 0; t < touchedCount; t++) {
-      const s = scratch.touched[t]!;
-      offer(r, s, scratch, s);
+      const s = touched[t]!;
+      const support = count[s]!;
+      if (support >= minSupport) {
+        const shrink = shrinkage > 0 ? support / (support + shrinkage) : 1;
+        const sim = similarity(r, s, support) * shrink;
+        if (sim > minSimilarity) push(r, s, sim);
+        if (s !== r) {
+          const reverse = asymmetric ? (support / counts[s]!) * shrink : sim;
+          if (reverse > minSimilarity) push(s, r, reverse);
+        }
+      }
       clearSlot(scratch, s);
     }
     done++;
     if (onRows !== undefined && (done & 63) === 0 && !onRows(done)) return;
   }
   onRows?.(done);
+}
+
+/**
+ * Offers (other, sim) to `row`'s heap. A compact per-row threshold (the worst score held by a full
+ * heap) rejects most candidates without touching the heap's memory.
+ */
+function makePush(heaps: RowHeaps, capacity: number, exclude: Csr | undefined): (row: number, other: number, sim: number) => void {
+  const { ids, scores, sizes, k } = heaps;
+  const threshold = new Float64Array(sizes.length).fill(Number.NEGATIVE_INFINITY);
+  for (let r = 0; r < sizes.length; r++) if (capacity > 0 && sizes[r] === capacity) threshold[r] = scores[r * k]!;
+  if (capacity === 0) threshold.fill(Number.POSITIVE_INFINITY);
+  return (row, other, sim) => {
+    const worst = threshold[row]!;
+    if (sim < worst) return;
+    const base = row * k;
+    if (sim === worst && other > ids[base]!) return;
+    if (exclude !== undefined && findInRow(exclude, row, other) >= 0) return;
+    const size = heapPush(ids, scores, base, sizes[row]!, capacity, other, sim);
+    sizes[row] = size;
+    if (size === capacity) threshold[row] = scores[base]!;
+  };
 }
 
 function clearSlot(scratch: Scratch, s: number): void {
@@ -307,82 +343,40 @@ function accumulateRow(input: SimilarityInput, scratch: Scratch, r: number, incl
   }
 }
 
-type Offer = (r: number, s: number, scratch: Scratch, slot: number) => void;
-
-/** Builds the function that turns a pair's accumulators into similarities and offers them to both heaps. */
-function makeOffer(
-  input: SimilarityInput,
-  opts: ResolvedSimilarityOptions,
-  heaps: RowHeaps,
-  capacity: number,
-  exclude: Csr | undefined,
-): Offer {
+/** sim(r → s) from the accumulators of slot s and the co-support n, specialised per metric. */
+function similarityFunction(input: SimilarityInput, scratch: Scratch): (r: number, s: number, n: number) => number {
   const { norms, counts } = input;
-  const { shrinkage, minSupport, minSimilarity } = opts;
-  const { ids, scores, sizes, k } = heaps;
-  const push = (row: number, other: number, sim: number): void => {
-    if (!(sim > minSimilarity)) return;
-    const base = row * k;
-    const size = sizes[row]!;
-    if (size === capacity && (sim < scores[base]! || (sim === scores[base]! && other > ids[base]!))) return;
-    if (exclude !== undefined && findInRow(exclude, row, other) >= 0) return;
-    sizes[row] = heapPush(ids, scores, base, size, capacity, other, sim);
-  };
-  const metric = input.metric;
-  return (r, s, scratch, slot) => {
-    const n = scratch.count[slot]!;
-    if (n < minSupport) return;
-    let sim: number;
-    let reverse = Number.NaN;
-    switch (metric) {
-      case "cosine":
-      case "adjustedCosine": {
+  const { sxy, sxx, syy, sx, sy } = scratch;
+  switch (input.metric) {
+    case "cosine":
+    case "adjustedCosine":
+      return (r, s) => {
         const d = norms[r]! * norms[s]!;
-        sim = d > 0 ? scratch.sxy[slot]! / d : 0;
-        break;
-      }
-      case "dot":
-        sim = scratch.sxy[slot]!;
-        break;
-      case "jaccard":
-        sim = n / (counts[r]! + counts[s]! - n);
-        break;
-      case "lift":
-        sim = n / (counts[r]! * counts[s]!);
-        break;
-      case "inclusion":
-        sim = n / Math.min(counts[r]!, counts[s]!);
-        break;
-      case "conditional":
-        sim = n / counts[r]!;
-        reverse = n / counts[s]!;
-        break;
-      case "msd": {
-        const sq = scratch.sxx[slot]! + scratch.syy[slot]! - 2 * scratch.sxy[slot]!;
-        sim = 1 / (Math.max(sq, 0) / n + 1);
-        break;
-      }
-      case "pearson": {
-        const sx = scratch.sx[slot]!;
-        const sy = scratch.sy[slot]!;
-        const num = n * scratch.sxy[slot]! - sx * sy;
-        const vx = n * scratch.sxx[slot]! - sx * sx;
-        const vy = n * scratch.syy[slot]! - sy * sy;
+        return d > 0 ? sxy[s]! / d : 0;
+      };
+    case "dot":
+      return (_r, s) => sxy[s]!;
+    case "jaccard":
+      return (r, s, n) => n / (counts[r]! + counts[s]! - n);
+    case "lift":
+      return (r, s, n) => n / (counts[r]! * counts[s]!);
+    case "inclusion":
+      return (r, s, n) => n / Math.min(counts[r]!, counts[s]!);
+    case "conditional":
+      return (r, _s, n) => n / counts[r]!;
+    case "msd":
+      return (_r, s, n) => 1 / (Math.max(sxx[s]! + syy[s]! - 2 * sxy[s]!, 0) / n + 1);
+    case "pearson":
+      return (_r, s, n) => {
+        const num = n * sxy[s]! - sx[s]! * sy[s]!;
+        const vx = n * sxx[s]! - sx[s]! * sx[s]!;
+        const vy = n * syy[s]! - sy[s]! * sy[s]!;
         const den = vx > 0 && vy > 0 ? Math.sqrt(vx * vy) : 0;
-        sim = den > 0 ? Math.max(-1, Math.min(1, num / den)) : 0;
-        break;
-      }
-      default:
-        throw new RecokitError("INVALID_INPUT", WHERE, `unknown metric ${JSON.stringify(metric)}`);
-    }
-    if (shrinkage > 0) {
-      const f = n / (n + shrinkage);
-      sim *= f;
-      if (metric === "conditional") reverse *= f;
-    }
-    push(r, s, sim);
-    if (s !== r) push(s, r, metric === "conditional" ? reverse : sim);
-  };
+        return den > 0 ? Math.max(-1, Math.min(1, num / den)) : 0;
+      };
+    default:
+      throw new RecokitError("INVALID_INPUT", WHERE, `unknown metric ${JSON.stringify(input.metric)}`);
+  }
 }
 
 /** Drains per-row heaps into neighbour lists. @internal */
