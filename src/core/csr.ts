@@ -106,6 +106,40 @@ export function csrFromTriplets(triplets: Triplets, options: CsrFromTripletsOpti
   return combineSorted(rows, cols, values, order, nRows, nCols, rule, options.dtype ?? "float64");
 }
 
+/**
+ * Builds several matrices over one sparsity pattern from the same (already validated) triplets
+ * with a single sort: one value layer per entry of `layers`, each with its own duplicate rule.
+ * The matrices share `indptr` and `indices`. @internal
+ */
+export function csrLayersFromTriplets(
+  rows: ArrayLike<number>,
+  cols: ArrayLike<number>,
+  nRows: number,
+  nCols: number,
+  layers: readonly {
+    readonly values: ArrayLike<number>;
+    readonly duplicates: DuplicateRule;
+    readonly dtype?: "float64" | "float32";
+  }[],
+): Csr[] {
+  const order = sortByRowThenCol(rows, cols, nRows, nCols);
+  let first: Csr | undefined;
+  return layers.map((layer) => {
+    const m = combineSorted(
+      rows,
+      cols,
+      layer.values,
+      order,
+      nRows,
+      nCols,
+      layer.duplicates,
+      layer.dtype ?? "float64",
+    );
+    first ??= m;
+    return { ...m, indptr: first.indptr, indices: first.indices };
+  });
+}
+
 function maxPlusOne(a: ArrayLike<number>): number {
   let m = -1;
   for (let i = 0; i < a.length; i++) if (a[i]! > m) m = a[i]!;

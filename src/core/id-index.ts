@@ -1,6 +1,6 @@
 import { RecokitError } from "./errors.js";
 
-/** An external identifier: a string, or a finite number. `0` and `"0"` are different ids. */
+/** An external identifier: a string, or a finite number. `0` and `"0"` are different ids; `-0` is `0`. */
 export type Id = string | number;
 
 /** What a lookup does with an id the index does not hold. */
@@ -126,6 +126,7 @@ export class IdIndexBuilder {
    * @throws RecokitError `INVALID_INPUT` for an id that is not a string or finite number.
    */
   add(id: Id): number {
+    if (id === 0) id = 0; // -0 and 0 are one id, as for Map keys
     const known = this.#index.get(id);
     if (known !== undefined) return known;
     if (this.#built)

@@ -1,4 +1,4 @@
-import { type Csr, csrFromTriplets, type DuplicateRule } from "./csr.js";
+import { type Csr, csrLayersFromTriplets, type DuplicateRule } from "./csr.js";
 import { RecokitError } from "./errors.js";
 import { describeValue, type Id, type IdIndex, IdIndexBuilder, isValidId } from "./id-index.js";
 
@@ -192,23 +192,27 @@ export function indexInteractions<R = Interaction>(
 
   const users = userBuilder !== undefined ? userBuilder.build() : options.users!;
   const items = itemBuilder !== undefined ? itemBuilder.build() : options.items!;
-  const triplets = { rows: u.subarray(0, used), cols: it.subarray(0, used) };
-  const shape = { nRows: users.size, nCols: items.size };
-  const matrix = csrFromTriplets(
-    { ...triplets, values: v.subarray(0, used) },
-    { ...shape, duplicates: options.duplicates ?? "sum", dtype: options.dtype ?? "float64" },
-  );
-  const result: IndexedInteractions = {
-    users,
-    items,
-    matrix,
-    skipped: { count: skippedRows.length, rows: Int32Array.from(skippedRows), reasons },
-  };
-  if (ts === undefined) return result;
+  const rowsUsed = u.subarray(0, used);
+  const colsUsed = it.subarray(0, used);
+  const values = {
+    values: v.subarray(0, used),
+    duplicates: options.duplicates ?? "sum",
+    dtype: options.dtype ?? "float64",
+  } as const;
+  const skipped = { count: skippedRows.length, rows: Int32Array.from(skippedRows), reasons };
+  if (ts === undefined) {
+    const [matrix] = csrLayersFromTriplets(rowsUsed, colsUsed, users.size, items.size, [values]);
+    return { users, items, matrix: matrix!, skipped };
+  }
   // cells without any timestamp carry a finite sentinel through the "max" rule, then become NaN
   const NO_TIME = -Number.MAX_VALUE;
-  const withSentinel = ts.subarray(0, used).map((t) => (Number.isNaN(t) ? NO_TIME : t));
-  const times = csrFromTriplets({ ...triplets, values: withSentinel }, { ...shape, duplicates: "max" });
-  const aligned = Float64Array.from(times.data, (t) => (t === NO_TIME ? Number.NaN : t));
-  return { ...result, timestamps: aligned };
+  const times = ts.subarray(0, used);
+  for (let j = 0; j < used; j++) if (Number.isNaN(times[j]!)) times[j] = NO_TIME;
+  const [matrix, latest] = csrLayersFromTriplets(rowsUsed, colsUsed, users.size, items.size, [
+    values,
+    { values: times, duplicates: "max" },
+  ]);
+  const timestamps = latest!.data as Float64Array;
+  for (let j = 0; j < timestamps.length; j++) if (timestamps[j] === NO_TIME) timestamps[j] = Number.NaN;
+  return { users, items, matrix: matrix!, timestamps, skipped };
 }
