@@ -45,6 +45,8 @@ export interface SimilarityInput {
   readonly norms: Float64Array;
   /** Stored entries of each row. */
   readonly counts: Int32Array;
+  /** Whether every stored value is > 0. */
+  readonly allPositive: boolean;
 }
 
 /** Per-row bounded heaps in flat arrays (row r's heap at offset r·k). @internal */
@@ -121,7 +123,14 @@ export function prepareSimilarityInput(m: Csr, metric: SimilarityMetric): Simila
     norms[r] = Math.sqrt(s);
     counts[r] = rows.indptr[r + 1]! - rows.indptr[r]!;
   }
-  return { metric, nRows: rows.nRows, rows, cols, norms, counts };
+  let allPositive = true;
+  for (let j = 0; j < rows.data.length; j++) {
+    if (!(rows.data[j]! > 0)) {
+      allPositive = false;
+      break;
+    }
+  }
+  return { metric, nRows: rows.nRows, rows, cols, norms, counts, allPositive };
 }
 
 function toFloat64(m: Csr): Csr {
@@ -157,6 +166,8 @@ export function createRowHeaps(nRows: number, k: number): RowHeaps {
 interface Scratch {
   readonly count: Int32Array;
   readonly touched: Int32Array;
+  /** Similarity of the current row with each candidate. */
+  readonly sims: Float64Array;
   readonly sxy: Float64Array;
   readonly sxx: Float64Array;
   readonly syy: Float64Array;
@@ -164,24 +175,44 @@ interface Scratch {
   readonly sy: Float64Array;
 }
 
-function createScratch(n: number, metric: SimilarityMetric): Scratch {
-  const needsDot =
-    metric === "cosine" ||
-    metric === "adjustedCosine" ||
-    metric === "dot" ||
-    metric === "pearson" ||
-    metric === "msd";
-  const needsSquares = metric === "pearson" || metric === "msd";
-  const needsSums = metric === "pearson";
+/** Which accumulators a metric needs. */
+type Accumulation = "count" | "dot" | "dotOnly" | "corated";
+
+function accumulationOf(input: SimilarityInput, opts: ResolvedSimilarityOptions): Accumulation {
+  switch (input.metric) {
+    case "jaccard":
+    case "lift":
+    case "inclusion":
+    case "conditional":
+      return "count";
+    case "cosine":
+    case "dot":
+      // with strictly positive values, x·y > 0 exactly when the rows share a column, so the
+      // co-support count is only needed for shrinkage and minimum support
+      return input.allPositive && opts.shrinkage === 0 && opts.minSupport === 1 ? "dotOnly" : "dot";
+    case "adjustedCosine":
+      return "dot";
+    case "pearson":
+    case "msd":
+      return "corated";
+    default:
+      throw new RecokitError("INVALID_INPUT", WHERE, `unknown metric ${JSON.stringify(input.metric)}`);
+  }
+}
+
+function createScratch(n: number, acc: Accumulation, metric: SimilarityMetric): Scratch {
   const empty = new Float64Array(0);
+  const dot = acc !== "count";
+  const corated = acc === "corated";
   return {
-    count: new Int32Array(n),
+    count: acc === "dotOnly" ? new Int32Array(0) : new Int32Array(n),
     touched: new Int32Array(n),
-    sxy: needsDot ? new Float64Array(n) : empty,
-    sxx: needsSquares ? new Float64Array(n) : empty,
-    syy: needsSquares ? new Float64Array(n) : empty,
-    sx: needsSums ? new Float64Array(n) : empty,
-    sy: needsSums ? new Float64Array(n) : empty,
+    sims: new Float64Array(n),
+    sxy: dot ? new Float64Array(n) : empty,
+    sxx: corated ? new Float64Array(n) : empty,
+    syy: corated ? new Float64Array(n) : empty,
+    sx: corated && metric === "pearson" ? new Float64Array(n) : empty,
+    sy: corated && metric === "pearson" ? new Float64Array(n) : empty,
   };
 }
 
@@ -201,30 +232,50 @@ export function accumulateIntoHeaps(
   onRows?: (done: number) => boolean,
 ): void {
   const n = input.nRows;
-  const scratch = createScratch(n, input.metric);
-  const similarity = similarityFunction(input, scratch);
+  const acc = accumulationOf(input, opts);
+  const scratch = createScratch(n, acc, input.metric);
   const push = makePush(heaps, heapCapacity(n, opts), exclude);
-  const { shrinkage, minSupport, minSimilarity } = opts;
+  const { minSupport, minSimilarity } = opts;
   const asymmetric = input.metric === "conditional";
   const counts = input.counts;
-  const count = scratch.count;
-  const touched = scratch.touched;
+  const { count, touched, sims } = scratch;
+  const colPtr = input.cols.indptr;
+  const rowPtr = input.rows.indptr;
+  const rowIdx = input.rows.indices;
+  const threshold = push.threshold;
+  const offer = (r: number, s: number): void => {
+    if (acc !== "dotOnly" && count[s]! < minSupport) return;
+    const sim = sims[s]!;
+    if (sim > minSimilarity && sim >= threshold[r]!) push.offer(r, s, sim);
+    if (s === r) return;
+    const reverse = asymmetric ? conditionalReverse(count[s]!, counts[s]!, opts.shrinkage) : sim;
+    if (reverse > minSimilarity && reverse >= threshold[s]!) push.offer(s, r, reverse);
+  };
   let done = 0;
   for (let r = part; r < n; r += parts) {
-    const touchedCount = accumulateRow(input, scratch, r, opts.includeSelf);
-    for (let t = 0; t < touchedCount; t++) {
-      const s = touched[t]!;
-      const support = count[s]!;
-      if (support >= minSupport) {
-        const shrink = shrinkage > 0 ? support / (support + shrinkage) : 1;
-        const sim = similarity(r, s, support) * shrink;
-        if (sim > minSimilarity) push(r, s, sim);
-        if (s !== r) {
-          const reverse = asymmetric ? (support / counts[s]!) * shrink : sim;
-          if (reverse > minSimilarity) push(s, r, reverse);
-        }
+    const lowest = opts.includeSelf ? r : r + 1;
+    // Dense mode when the row's work is large next to the rows it can touch: scanning them all
+    // afterwards is cheaper than recording which were touched in the inner loop.
+    let work = 0;
+    for (let j = rowPtr[r]!; j < rowPtr[r + 1]!; j++) work += colPtr[rowIdx[j]! + 1]! - colPtr[rowIdx[j]!]!;
+    const dense = acc === "dotOnly" || 2 * work >= n - lowest;
+    const touchedCount = accumulateRow(input, scratch, acc, r, lowest, !dense);
+    if (dense) {
+      similaritiesInRange(input, scratch, acc, opts, r, lowest, n);
+      if (acc === "dotOnly") {
+        const sxy = scratch.sxy;
+        for (let s = lowest; s < n; s++) if (sxy[s] !== 0) offer(r, s);
+      } else {
+        for (let s = lowest; s < n; s++) if (count[s] !== 0) offer(r, s);
       }
-      clearSlot(scratch, s);
+      clearRange(scratch, lowest, n);
+    } else {
+      for (let t = 0; t < touchedCount; t++) {
+        const s = touched[t]!;
+        similaritiesInRange(input, scratch, acc, opts, r, s, s + 1);
+        offer(r, s);
+        clearRange(scratch, s, s + 1);
+      }
     }
     done++;
     if (onRows !== undefined && (done & 63) === 0 && !onRows(done)) return;
@@ -232,42 +283,62 @@ export function accumulateIntoHeaps(
   onRows?.(done);
 }
 
+/** sim(s → r) of the asymmetric `conditional` metric: n/|s|, shrunk as the forward value. */
+function conditionalReverse(support: number, countS: number, shrinkage: number): number {
+  const sim = support / countS;
+  return shrinkage > 0 ? sim * (support / (support + shrinkage)) : sim;
+}
+
 /**
- * Offers (other, sim) to `row`'s heap. A compact per-row threshold (the worst score held by a full
- * heap) rejects most candidates without touching the heap's memory.
+ * Per-row bounded heaps with a compact threshold array (the worst score held by each full heap),
+ * so most candidates are rejected without touching the heaps' memory.
  */
-function makePush(heaps: RowHeaps, capacity: number, exclude: Csr | undefined): (row: number, other: number, sim: number) => void {
+function makePush(
+  heaps: RowHeaps,
+  capacity: number,
+  exclude: Csr | undefined,
+): { threshold: Float64Array; offer: (row: number, other: number, sim: number) => void } {
   const { ids, scores, sizes, k } = heaps;
   const threshold = new Float64Array(sizes.length).fill(Number.NEGATIVE_INFINITY);
-  for (let r = 0; r < sizes.length; r++) if (capacity > 0 && sizes[r] === capacity) threshold[r] = scores[r * k]!;
+  for (let r = 0; r < sizes.length; r++)
+    if (capacity > 0 && sizes[r] === capacity) threshold[r] = scores[r * k]!;
   if (capacity === 0) threshold.fill(Number.POSITIVE_INFINITY);
-  return (row, other, sim) => {
-    const worst = threshold[row]!;
-    if (sim < worst) return;
+  const offer = (row: number, other: number, sim: number): void => {
     const base = row * k;
-    if (sim === worst && other > ids[base]!) return;
+    if (sim === threshold[row] && other > ids[base]!) return;
     if (exclude !== undefined && findInRow(exclude, row, other) >= 0) return;
     const size = heapPush(ids, scores, base, sizes[row]!, capacity, other, sim);
     sizes[row] = size;
     if (size === capacity) threshold[row] = scores[base]!;
   };
+  return { threshold, offer };
 }
 
-function clearSlot(scratch: Scratch, s: number): void {
-  scratch.count[s] = 0;
-  if (scratch.sxy.length > 0) scratch.sxy[s] = 0;
+function clearRange(scratch: Scratch, from: number, to: number): void {
+  if (scratch.count.length > 0) scratch.count.fill(0, from, to);
+  if (scratch.sxy.length > 0) scratch.sxy.fill(0, from, to);
   if (scratch.sxx.length > 0) {
-    scratch.sxx[s] = 0;
-    scratch.syy[s] = 0;
+    scratch.sxx.fill(0, from, to);
+    scratch.syy.fill(0, from, to);
   }
   if (scratch.sx.length > 0) {
-    scratch.sx[s] = 0;
-    scratch.sy[s] = 0;
+    scratch.sx.fill(0, from, to);
+    scratch.sy.fill(0, from, to);
   }
 }
 
-/** Accumulates row r against every row s > r (s ≥ r with self); returns how many s were touched. */
-function accumulateRow(input: SimilarityInput, scratch: Scratch, r: number, includeSelf: boolean): number {
+/**
+ * Accumulates row r against every row s ≥ `lowest`. With `track`, records each touched s once in
+ * `scratch.touched` and returns how many; without, the caller scans the range.
+ */
+function accumulateRow(
+  input: SimilarityInput,
+  scratch: Scratch,
+  acc: Accumulation,
+  r: number,
+  lowest: number,
+  track: boolean,
+): number {
   const { rows, cols } = input;
   const rp = rows.indptr;
   const ri = rows.indices;
@@ -277,26 +348,34 @@ function accumulateRow(input: SimilarityInput, scratch: Scratch, r: number, incl
   const cv = cols.data;
   const count = scratch.count;
   const touched = scratch.touched;
-  const lowest = includeSelf ? r : r + 1;
   let nt = 0;
-  switch (input.metric) {
-    case "jaccard":
-    case "lift":
-    case "inclusion":
-    case "conditional":
+  switch (acc) {
+    case "count":
       for (let jr = rp[r]!; jr < rp[r + 1]!; jr++) {
         const c = ri[jr]!;
         const start = cp[c]!;
         for (let js = cp[c + 1]! - 1; js >= start; js--) {
           const s = ci[js]!;
           if (s < lowest) break;
-          if (count[s] === 0) touched[nt++] = s;
+          if (track && count[s] === 0) touched[nt++] = s;
           count[s]!++;
         }
       }
       return nt;
-    case "cosine":
-    case "adjustedCosine":
+    case "dotOnly": {
+      const sxy = scratch.sxy;
+      for (let jr = rp[r]!; jr < rp[r + 1]!; jr++) {
+        const c = ri[jr]!;
+        const x = rv[jr]!;
+        const start = cp[c]!;
+        for (let js = cp[c + 1]! - 1; js >= start; js--) {
+          const s = ci[js]!;
+          if (s < lowest) break;
+          sxy[s]! += x * cv[js]!;
+        }
+      }
+      return 0;
+    }
     case "dot": {
       const sxy = scratch.sxy;
       for (let jr = rp[r]!; jr < rp[r + 1]!; jr++) {
@@ -306,17 +385,16 @@ function accumulateRow(input: SimilarityInput, scratch: Scratch, r: number, incl
         for (let js = cp[c + 1]! - 1; js >= start; js--) {
           const s = ci[js]!;
           if (s < lowest) break;
-          if (count[s] === 0) touched[nt++] = s;
+          if (track && count[s] === 0) touched[nt++] = s;
           count[s]!++;
           sxy[s]! += x * cv[js]!;
         }
       }
       return nt;
     }
-    case "pearson":
-    case "msd": {
+    case "corated": {
       const { sxy, sxx, syy, sx, sy } = scratch;
-      const sums = input.metric === "pearson";
+      const sums = sx.length > 0;
       for (let jr = rp[r]!; jr < rp[r + 1]!; jr++) {
         const c = ri[jr]!;
         const x = rv[jr]!;
@@ -325,7 +403,7 @@ function accumulateRow(input: SimilarityInput, scratch: Scratch, r: number, incl
           const s = ci[js]!;
           if (s < lowest) break;
           const y = cv[js]!;
-          if (count[s] === 0) touched[nt++] = s;
+          if (track && count[s] === 0) touched[nt++] = s;
           count[s]!++;
           sxy[s]! += x * y;
           sxx[s]! += x * x;
@@ -339,43 +417,70 @@ function accumulateRow(input: SimilarityInput, scratch: Scratch, r: number, incl
       return nt;
     }
     default:
-      throw new RecokitError("INVALID_INPUT", WHERE, `unknown metric ${JSON.stringify(input.metric)}`);
+      throw new RecokitError("INVALID_INPUT", WHERE, `unknown accumulation ${JSON.stringify(acc)}`);
   }
 }
 
-/** sim(r → s) from the accumulators of slot s and the co-support n, specialised per metric. */
-function similarityFunction(input: SimilarityInput, scratch: Scratch): (r: number, s: number, n: number) => number {
+/**
+ * Writes sim(r → s), shrunk, into `scratch.sims[s]` for every s in [from, to) (slots without
+ * co-support get meaningless values and are skipped by the caller). One tight loop per metric.
+ */
+function similaritiesInRange(
+  input: SimilarityInput,
+  scratch: Scratch,
+  acc: Accumulation,
+  opts: ResolvedSimilarityOptions,
+  r: number,
+  from: number,
+  to: number,
+): void {
   const { norms, counts } = input;
-  const { sxy, sxx, syy, sx, sy } = scratch;
+  const { sims, count, sxy, sxx, syy, sx, sy } = scratch;
   switch (input.metric) {
     case "cosine":
-    case "adjustedCosine":
-      return (r, s) => {
-        const d = norms[r]! * norms[s]!;
-        return d > 0 ? sxy[s]! / d : 0;
-      };
+    case "adjustedCosine": {
+      const nr = norms[r]!;
+      for (let s = from; s < to; s++) {
+        const d = nr * norms[s]!;
+        sims[s] = d > 0 ? sxy[s]! / d : 0;
+      }
+      break;
+    }
     case "dot":
-      return (_r, s) => sxy[s]!;
+      for (let s = from; s < to; s++) sims[s] = sxy[s]!;
+      break;
     case "jaccard":
-      return (r, s, n) => n / (counts[r]! + counts[s]! - n);
+      for (let s = from; s < to; s++) sims[s] = count[s]! / (counts[r]! + counts[s]! - count[s]!);
+      break;
     case "lift":
-      return (r, s, n) => n / (counts[r]! * counts[s]!);
+      for (let s = from; s < to; s++) sims[s] = count[s]! / (counts[r]! * counts[s]!);
+      break;
     case "inclusion":
-      return (r, s, n) => n / Math.min(counts[r]!, counts[s]!);
+      for (let s = from; s < to; s++) sims[s] = count[s]! / Math.min(counts[r]!, counts[s]!);
+      break;
     case "conditional":
-      return (r, _s, n) => n / counts[r]!;
+      for (let s = from; s < to; s++) sims[s] = count[s]! / counts[r]!;
+      break;
     case "msd":
-      return (_r, s, n) => 1 / (Math.max(sxx[s]! + syy[s]! - 2 * sxy[s]!, 0) / n + 1);
+      for (let s = from; s < to; s++)
+        sims[s] = 1 / (Math.max(sxx[s]! + syy[s]! - 2 * sxy[s]!, 0) / count[s]! + 1);
+      break;
     case "pearson":
-      return (_r, s, n) => {
+      for (let s = from; s < to; s++) {
+        const n = count[s]!;
         const num = n * sxy[s]! - sx[s]! * sy[s]!;
         const vx = n * sxx[s]! - sx[s]! * sx[s]!;
         const vy = n * syy[s]! - sy[s]! * sy[s]!;
         const den = vx > 0 && vy > 0 ? Math.sqrt(vx * vy) : 0;
-        return den > 0 ? Math.max(-1, Math.min(1, num / den)) : 0;
-      };
+        sims[s] = den > 0 ? Math.max(-1, Math.min(1, num / den)) : 0;
+      }
+      break;
     default:
       throw new RecokitError("INVALID_INPUT", WHERE, `unknown metric ${JSON.stringify(input.metric)}`);
+  }
+  const lambda = opts.shrinkage;
+  if (lambda > 0 && acc !== "dotOnly") {
+    for (let s = from; s < to; s++) sims[s]! *= count[s]! / (count[s]! + lambda);
   }
 }
 
