@@ -1,0 +1,361 @@
+import { gammaln } from "simple-statistics";
+import { assertFinite, RecokitError } from "../core/errors.js";
+import { minimizeNelderMead } from "./optimize.js";
+import { type RepeatColumns, type RepeatPurchaseData, readRepeatData } from "./repeat-data.js";
+import { hypergeometricExcessOverQ, logAddExp } from "./special.js";
+
+/** The four BG/NBD parameters: purchase rates λ ~ Gamma(r, α), dropout probability p ~ Beta(a, b). */
+export interface BgNbdParameters {
+  readonly r: number;
+  readonly alpha: number;
+  readonly a: number;
+  readonly b: number;
+}
+
+/** A fitted BG/NBD model: parameters plus fit details. Plain data (JSON-serialisable). */
+export interface BgNbdModel extends BgNbdParameters {
+  readonly kind: "bg-nbd";
+  /** Log-likelihood of the data at the estimate (without the penalty). */
+  readonly logLikelihood: number;
+  /** Number of customers fitted. */
+  readonly customers: number;
+  readonly iterations: number;
+  /** Whether the optimiser met its tolerances. */
+  readonly converged: boolean;
+}
+
+/** Options of {@link fitBgNbd}. */
+export interface FitBgNbdOptions {
+  /** L2 penalty on the parameters added to the mean negative log-likelihood (default 0: plain MLE). */
+  readonly penalizer?: number;
+  /** Starting point (default r = a = b = 1, α = mean T). */
+  readonly initial?: BgNbdParameters;
+  /** Optimiser iteration cap (default 8000). */
+  readonly maxIterations?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+const PARAM_NAMES = ["r", "alpha", "a", "b"] as const;
+
+function checkParameters(where: string, params: BgNbdParameters): void {
+  if (params === null || typeof params !== "object")
+    throw new RecokitError("INVALID_INPUT", where, "parameters must be an object { r, alpha, a, b }");
+  for (const k of PARAM_NAMES) {
+    const v = params[k];
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
+      throw new RecokitError(
+        "INVALID_INPUT",
+        where,
+        `parameter ${k} must be a positive finite number, got ${String(v)}`,
+      );
+  }
+}
+
+function checkCustomer(where: string, c: { frequency: number; recency: number; T: number }): void {
+  readRepeatData(where, [c], false);
+}
+
+/**
+ * Log-likelihood of one customer's (x, tₓ, T) under the BG/NBD model, Fader, Hardie & Lee (2005),
+ * equation 6:
+ *
+ * L = Γ(r+x) αʳ / Γ(r) · B(a, b+x) / B(a, b) · [ (α+T)^−(r+x) + δₓ>₀ · a/(b+x−1) · (α+tₓ)^−(r+x) ]
+ *
+ * computed in logs (simple-statistics `gammaln`, a log-sum-exp for the bracket). O(1).
+ *
+ * @param params - r, alpha, a, b (all > 0)
+ * @param customer - frequency x (repeat purchases), recency tₓ, age T
+ * @returns ln L
+ * @throws RecokitError `INVALID_INPUT` for non-positive parameters or an inconsistent customer.
+ * @example
+ * ```ts
+ * import { bgNbdLogLikelihood } from "recokit";
+ * bgNbdLogLikelihood({ r: 1, alpha: 1, a: 1, b: 1 }, { frequency: 0, recency: 0, T: 1 }); // ln(1/2) ≈ -0.693
+ * ```
+ */
+export function bgNbdLogLikelihood(
+  params: BgNbdParameters,
+  customer: { readonly frequency: number; readonly recency: number; readonly T: number },
+): number {
+  const where = "bgNbdLogLikelihood";
+  checkParameters(where, params);
+  checkCustomer(where, customer);
+  return customerLogLikelihood(params, customer.frequency, customer.recency, customer.T);
+}
+
+function customerLogLikelihood(p: BgNbdParameters, x: number, tx: number, T: number): number {
+  const { r, alpha, a, b } = p;
+  const head =
+    gammaln(r + x) -
+    gammaln(r) +
+    r * Math.log(alpha) +
+    gammaln(a + b) +
+    gammaln(b + x) -
+    gammaln(b) -
+    gammaln(a + b + x);
+  const lnA3 = -(r + x) * Math.log(alpha + T);
+  const lnA4 =
+    x > 0 ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + tx) : Number.NEGATIVE_INFINITY;
+  return head + logAddExp(lnA3, lnA4);
+}
+
+/** Total log-likelihood over validated columns, sharing the Γ terms of equal frequencies. */
+function totalLogLikelihood(p: BgNbdParameters, data: RepeatColumns, groups: FrequencyGroups): number {
+  const { r, alpha, a, b } = p;
+  const base = -gammaln(r) + r * Math.log(alpha) + gammaln(a + b) - gammaln(b);
+  let total = data.n * base;
+  for (let g = 0; g < groups.values.length; g++) {
+    const x = groups.values[g]!;
+    total += groups.counts[g]! * (gammaln(r + x) + gammaln(b + x) - gammaln(a + b + x));
+    groups.lnB[g] = x > 0 ? Math.log(a) - Math.log(b + x - 1) : 0;
+  }
+  for (let i = 0; i < data.n; i++) {
+    const x = data.x[i]!;
+    const lnA3 = -(r + x) * Math.log(alpha + data.T[i]!);
+    if (x === 0) total += lnA3;
+    else total += logAddExp(lnA3, groups.lnB[groups.of[i]!]! - (r + x) * Math.log(alpha + data.tx[i]!));
+  }
+  return total;
+}
+
+interface FrequencyGroups {
+  readonly values: Float64Array;
+  readonly counts: Float64Array;
+  readonly of: Int32Array;
+  readonly lnB: Float64Array;
+}
+
+function groupFrequencies(data: RepeatColumns): FrequencyGroups {
+  const index = new Map<number, number>();
+  const values: number[] = [];
+  const counts: number[] = [];
+  const of = new Int32Array(data.n);
+  for (let i = 0; i < data.n; i++) {
+    const x = data.x[i]!;
+    let g = index.get(x);
+    if (g === undefined) {
+      g = values.length;
+      index.set(x, g);
+      values.push(x);
+      counts.push(0);
+    }
+    counts[g]!++;
+    of[i] = g;
+  }
+  return {
+    values: Float64Array.from(values),
+    counts: Float64Array.from(counts),
+    of,
+    lnB: new Float64Array(values.length),
+  };
+}
+
+/**
+ * Fits the BG/NBD model (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way") by
+ * maximum likelihood: Nelder–Mead ({@link minimizeNelderMead}) on the log-parameters, minimising
+ * the mean negative log-likelihood (eq. 6), with an optional L2 penalty. On the CDNOW 1/10 sample
+ * (2,357 customers, weeks) it recovers the published r = 0.243, α = 4.414, a = 0.793, b = 2.426.
+ * Each evaluation is O(n); identical frequencies share their Γ terms.
+ *
+ * @param data - per customer: frequency (repeat purchases), recency, T, in one time unit
+ * (e.g. from {@link repeatPurchaseSummary} or `parseCdnowSummary`)
+ * @param options - penalty, starting point, iteration cap, progress, abort signal
+ * @returns the parameters, the log-likelihood and convergence details
+ * @throws RecokitError `EMPTY_DATA` without customers; `INVALID_INPUT` for invalid rows or when no
+ * customer has a repeat purchase (the dropout process is then not identifiable); `ABORTED`.
+ * @example
+ * ```ts
+ * import { fitBgNbd } from "recokit";
+ * const data = [
+ *   { frequency: 0, recency: 0, T: 30 }, { frequency: 2, recency: 20, T: 35 },
+ *   { frequency: 5, recency: 33, T: 38 }, { frequency: 1, recency: 4, T: 32 },
+ *   { frequency: 0, recency: 0, T: 25 }, { frequency: 3, recency: 10, T: 36 },
+ * ];
+ * const model = fitBgNbd(data);
+ * model.r > 0 && model.alpha > 0; // true
+ * ```
+ */
+export function fitBgNbd(data: RepeatPurchaseData, options: FitBgNbdOptions = {}): BgNbdModel {
+  const where = "fitBgNbd";
+  const cols = readRepeatData(where, data, false);
+  let repeaters = 0;
+  let sumT = 0;
+  for (let i = 0; i < cols.n; i++) {
+    if (cols.x[i]! > 0) repeaters++;
+    sumT += cols.T[i]!;
+  }
+  if (repeaters === 0)
+    throw new RecokitError(
+      "INVALID_INPUT",
+      where,
+      "no customer has a repeat purchase: the BG/NBD parameters cannot be estimated",
+    );
+  const penalizer = options.penalizer ?? 0;
+  assertFinite(where, "penalizer", penalizer, 0);
+  const initial = options.initial ?? { r: 1, alpha: Math.max(sumT / cols.n, 1e-3), a: 1, b: 1 };
+  checkParameters(where, initial);
+  const groups = groupFrequencies(cols);
+  const fromLog = (theta: Float64Array): BgNbdParameters => ({
+    r: Math.exp(theta[0]!),
+    alpha: Math.exp(theta[1]!),
+    a: Math.exp(theta[2]!),
+    b: Math.exp(theta[3]!),
+  });
+  const objective = (theta: Float64Array): number => {
+    const p = fromLog(theta);
+    const penalty = penalizer * (p.r * p.r + p.alpha * p.alpha + p.a * p.a + p.b * p.b);
+    return -totalLogLikelihood(p, cols, groups) / cols.n + penalty;
+  };
+  const start = PARAM_NAMES.map((k) => Math.log(initial[k]));
+  const result = minimizeNelderMead(objective, start, {
+    maxIterations: options.maxIterations ?? 8000,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  const params = fromLog(result.x);
+  return {
+    kind: "bg-nbd",
+    ...params,
+    logLikelihood: totalLogLikelihood(params, cols, groups),
+    customers: cols.n,
+    iterations: result.iterations,
+    converged: result.converged,
+  };
+}
+
+/**
+ * Probability that a customer with history (x, tₓ, T) is still active ("alive") at T
+ * (Fader, Hardie & Lee 2005, appendix): 1 / (1 + δₓ>₀ · a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x)).
+ * A customer without repeat purchases is alive with probability 1 under BG/NBD. O(1).
+ *
+ * @param model - fitted (or given) parameters
+ * @param customer - frequency, recency, T in the model's time unit
+ * @returns P(alive) in (0, 1]
+ * @throws RecokitError `INVALID_INPUT` for bad parameters or an inconsistent customer.
+ * @example
+ * ```ts
+ * import { bgNbdProbabilityAlive } from "recokit";
+ * const m = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+ * bgNbdProbabilityAlive(m, { frequency: 2, recency: 30.43, T: 38.86 }); // ≈ 0.73
+ * ```
+ */
+export function bgNbdProbabilityAlive(
+  model: BgNbdParameters,
+  customer: { readonly frequency: number; readonly recency: number; readonly T: number },
+): number {
+  const where = "bgNbdProbabilityAlive";
+  checkParameters(where, model);
+  checkCustomer(where, customer);
+  return probabilityAlive(model, customer.frequency, customer.recency, customer.T);
+}
+
+/** @internal */
+export function probabilityAlive(p: BgNbdParameters, x: number, tx: number, T: number): number {
+  if (x === 0) return 1;
+  const lnRatio =
+    Math.log(p.a) - Math.log(p.b + x - 1) + (p.r + x) * (Math.log(p.alpha + T) - Math.log(p.alpha + tx));
+  return 1 / (1 + Math.exp(lnRatio));
+}
+
+/**
+ * Expected number of purchases in the next `t` time units.
+ *
+ * - With a customer (x, tₓ, T): the conditional expectation, eq. 10 of Fader, Hardie & Lee (2005):
+ *   E[Y(t) | x, tₓ, T] = (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]
+ *   / (1 + δₓ>₀ · a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x)).
+ * - Without: for a new customer (eq. 9), E[X(t)], the same with x = tₓ = T = 0.
+ *
+ * Evaluated through Euler's transformation ₂F₁(A, B; C; z) = (1−z)^(C−A−B) ₂F₁(C−A, C−B; C; z),
+ * which turns the bracket into 1 − (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z): no overflow for
+ * heavy buyers, and exact at a = 1 (where the paper's form is 0/0). O(terms of the series).
+ *
+ * @param model - parameters
+ * @param t - horizon (≥ 0) in the model's time unit
+ * @param customer - optional history
+ * @returns expected purchases (≥ 0)
+ * @throws RecokitError `INVALID_INPUT` for bad parameters, horizon or customer.
+ * @example
+ * ```ts
+ * import { bgNbdExpectedPurchases } from "recokit";
+ * const m = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+ * bgNbdExpectedPurchases(m, 39);                                            // new customer, ≈ 1.20
+ * bgNbdExpectedPurchases(m, 39, { frequency: 2, recency: 30.43, T: 38.86 }); // ≈ 1.23
+ * ```
+ */
+export function bgNbdExpectedPurchases(
+  model: BgNbdParameters,
+  t: number,
+  customer?: { readonly frequency: number; readonly recency: number; readonly T: number },
+): number {
+  const where = "bgNbdExpectedPurchases";
+  checkParameters(where, model);
+  assertFinite(where, "t", t, 0);
+  if (customer === undefined) return expectedPurchases(where, model, t, 0, 0, 0);
+  checkCustomer(where, customer);
+  return expectedPurchases(where, model, t, customer.frequency, customer.recency, customer.T);
+}
+
+/** @internal */
+export function expectedPurchases(
+  where: string,
+  p: BgNbdParameters,
+  t: number,
+  x: number,
+  tx: number,
+  T: number,
+): number {
+  if (t === 0) return 0;
+  const { r, alpha, a, b } = p;
+  const q = a - 1;
+  const z = t / (alpha + T + t);
+  const lnOneMinusZ = Math.log(alpha + T) - Math.log(alpha + T + t);
+  const excess = hypergeometricExcessOverQ(where, a + b - 1 - r, q, a + b + x - 1, z);
+  // [1 − (1−z)^q F] / q  with  F = 1 + q·excess
+  const firstPart = q === 0 ? -lnOneMinusZ : -Math.expm1(q * lnOneMinusZ) / q;
+  const bracket = firstPart - Math.exp(q * lnOneMinusZ) * excess;
+  const aliveWeight = probabilityAlive(p, x, tx, T);
+  const value = (a + b + x - 1) * bracket * aliveWeight;
+  if (!Number.isFinite(value))
+    throw new RecokitError("INTERNAL", where, `expected purchases evaluated to ${value} (x ${x}, t ${t})`);
+  return Math.max(value, 0);
+}
+
+/** Per-customer BG/NBD predictions, aligned with the input customers. */
+export interface BgNbdPredictions {
+  /** Expected purchases in the next `t` time units. */
+  readonly expectedPurchases: Float64Array;
+  /** Probability of being still active. */
+  readonly probabilityAlive: Float64Array;
+}
+
+/**
+ * Batch form of {@link bgNbdExpectedPurchases} and {@link bgNbdProbabilityAlive} for many
+ * customers, e.g. a calibration summary to compare with its holdout. O(n · series terms).
+ *
+ * @param model - parameters
+ * @param data - per customer: frequency, recency, T (records or columns)
+ * @param t - horizon in the model's time unit (≥ 0)
+ * @returns aligned expected purchases and P(alive)
+ * @throws RecokitError `INVALID_INPUT` for bad parameters, horizon or rows; `EMPTY_DATA` without customers.
+ * @example
+ * ```ts
+ * import { predictBgNbd } from "recokit";
+ * const m = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+ * const p = predictBgNbd(m, { frequency: [0, 2], recency: [0, 30.43], T: [38.86, 38.86] }, 39);
+ * Array.from(p.probabilityAlive); // [1, ≈0.73]
+ * ```
+ */
+export function predictBgNbd(model: BgNbdParameters, data: RepeatPurchaseData, t: number): BgNbdPredictions {
+  const where = "predictBgNbd";
+  checkParameters(where, model);
+  assertFinite(where, "t", t, 0);
+  const cols = readRepeatData(where, data, false);
+  const expected = new Float64Array(cols.n);
+  const alive = new Float64Array(cols.n);
+  for (let i = 0; i < cols.n; i++) {
+    expected[i] = expectedPurchases(where, model, t, cols.x[i]!, cols.tx[i]!, cols.T[i]!);
+    alive[i] = probabilityAlive(model, cols.x[i]!, cols.tx[i]!, cols.T[i]!);
+  }
+  return { expectedPurchases: expected, probabilityAlive: alive };
+}
