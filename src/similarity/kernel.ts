@@ -258,25 +258,13 @@ export function accumulateIntoHeaps(
     // afterwards is cheaper than recording which were touched in the inner loop.
     let work = 0;
     for (let j = rowPtr[r]!; j < rowPtr[r + 1]!; j++) work += colPtr[rowIdx[j]! + 1]! - colPtr[rowIdx[j]!]!;
-    const dense = acc === "dotOnly" || 2 * work >= n - lowest;
-    const touchedCount = accumulateRow(input, scratch, acc, r, lowest, !dense);
-    if (dense) {
-      similaritiesInRange(input, scratch, acc, opts, r, lowest, n);
-      if (acc === "dotOnly") {
-        const sxy = scratch.sxy;
-        for (let s = lowest; s < n; s++) if (sxy[s] !== 0) offer(r, s);
-      } else {
-        for (let s = lowest; s < n; s++) if (count[s] !== 0) offer(r, s);
-      }
-      clearRange(scratch, lowest, n);
-    } else {
-      for (let t = 0; t < touchedCount; t++) {
-        const s = touched[t]!;
-        similaritiesInRange(input, scratch, acc, opts, r, s, s + 1);
-        offer(r, s);
-        clearRange(scratch, s, s + 1);
-      }
-    }
+    const dense = acc === "dotOnly" || work >= n - lowest;
+    let touchedCount = accumulateRow(input, scratch, acc, r, lowest, !dense);
+    if (dense) touchedCount = collectTouched(scratch, acc, lowest, n);
+    similaritiesOf(input, scratch, acc, opts, r, touchedCount);
+    for (let t = 0; t < touchedCount; t++) offer(r, touched[t]!);
+    if (dense) clearRange(scratch, lowest, n);
+    else for (let t = 0; t < touchedCount; t++) clearRange(scratch, touched[t]!, touched[t]! + 1);
     done++;
     if (onRows !== undefined && (done & 63) === 0 && !onRows(done)) return;
   }
@@ -312,6 +300,20 @@ function makePush(
     if (size === capacity) threshold[row] = scores[base]!;
   };
   return { threshold, offer };
+}
+
+/** Lists the rows in [from, to) that share a column with the current row (dense mode). */
+function collectTouched(scratch: Scratch, acc: Accumulation, from: number, to: number): number {
+  const touched = scratch.touched;
+  let nt = 0;
+  if (acc === "dotOnly") {
+    const sxy = scratch.sxy;
+    for (let s = from; s < to; s++) if (sxy[s] !== 0) touched[nt++] = s;
+  } else {
+    const count = scratch.count;
+    for (let s = from; s < to; s++) if (count[s] !== 0) touched[nt++] = s;
+  }
+  return nt;
 }
 
 function clearRange(scratch: Scratch, from: number, to: number): void {
@@ -422,51 +424,63 @@ function accumulateRow(
 }
 
 /**
- * Writes sim(r → s), shrunk, into `scratch.sims[s]` for every s in [from, to) (slots without
- * co-support get meaningless values and are skipped by the caller). One tight loop per metric.
+ * Writes sim(r → s), shrunk, into `scratch.sims[s]` for the first `nt` touched rows s.
+ * One tight loop per metric.
  */
-function similaritiesInRange(
+function similaritiesOf(
   input: SimilarityInput,
   scratch: Scratch,
   acc: Accumulation,
   opts: ResolvedSimilarityOptions,
   r: number,
-  from: number,
-  to: number,
+  nt: number,
 ): void {
   const { norms, counts } = input;
-  const { sims, count, sxy, sxx, syy, sx, sy } = scratch;
+  const { sims, count, sxy, sxx, syy, sx, sy, touched } = scratch;
   switch (input.metric) {
     case "cosine":
     case "adjustedCosine": {
       const nr = norms[r]!;
-      for (let s = from; s < to; s++) {
+      for (let t = 0; t < nt; t++) {
+        const s = touched[t]!;
         const d = nr * norms[s]!;
         sims[s] = d > 0 ? sxy[s]! / d : 0;
       }
       break;
     }
     case "dot":
-      for (let s = from; s < to; s++) sims[s] = sxy[s]!;
+      for (let t = 0; t < nt; t++) sims[touched[t]!] = sxy[touched[t]!]!;
       break;
     case "jaccard":
-      for (let s = from; s < to; s++) sims[s] = count[s]! / (counts[r]! + counts[s]! - count[s]!);
+      for (let t = 0; t < nt; t++) {
+        const s = touched[t]!;
+        sims[s] = count[s]! / (counts[r]! + counts[s]! - count[s]!);
+      }
       break;
     case "lift":
-      for (let s = from; s < to; s++) sims[s] = count[s]! / (counts[r]! * counts[s]!);
+      for (let t = 0; t < nt; t++) {
+        const s = touched[t]!;
+        sims[s] = count[s]! / (counts[r]! * counts[s]!);
+      }
       break;
     case "inclusion":
-      for (let s = from; s < to; s++) sims[s] = count[s]! / Math.min(counts[r]!, counts[s]!);
+      for (let t = 0; t < nt; t++) {
+        const s = touched[t]!;
+        sims[s] = count[s]! / Math.min(counts[r]!, counts[s]!);
+      }
       break;
     case "conditional":
-      for (let s = from; s < to; s++) sims[s] = count[s]! / counts[r]!;
+      for (let t = 0; t < nt; t++) sims[touched[t]!] = count[touched[t]!]! / counts[r]!;
       break;
     case "msd":
-      for (let s = from; s < to; s++)
+      for (let t = 0; t < nt; t++) {
+        const s = touched[t]!;
         sims[s] = 1 / (Math.max(sxx[s]! + syy[s]! - 2 * sxy[s]!, 0) / count[s]! + 1);
+      }
       break;
     case "pearson":
-      for (let s = from; s < to; s++) {
+      for (let t = 0; t < nt; t++) {
+        const s = touched[t]!;
         const n = count[s]!;
         const num = n * sxy[s]! - sx[s]! * sy[s]!;
         const vx = n * sxx[s]! - sx[s]! * sx[s]!;
@@ -480,7 +494,10 @@ function similaritiesInRange(
   }
   const lambda = opts.shrinkage;
   if (lambda > 0 && acc !== "dotOnly") {
-    for (let s = from; s < to; s++) sims[s]! *= count[s]! / (count[s]! + lambda);
+    for (let t = 0; t < nt; t++) {
+      const s = touched[t]!;
+      sims[s]! *= count[s]! / (count[s]! + lambda);
+    }
   }
 }
 
