@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Csr, csrFromDense, csrFromTriplets, transpose } from "../../src/core/index.js";
+import {
+  type Csr,
+  csrFromDense,
+  csrFromTriplets,
+  decodePayload,
+  encodePayload,
+  transpose,
+} from "../../src/core/index.js";
 import {
   assertNeighborLists,
   type NeighborLists,
@@ -252,6 +259,20 @@ describe("shapes, options and errors", () => {
       "INVALID_INPUT",
       /exclude must be 1 × 1/,
     );
+  });
+
+  it("neighbour lists serialise and load back identically", () => {
+    const lists = topKSimilarity(
+      csrFromDense([
+        [1, 2, 0],
+        [0, 1, 1],
+        [3, 0, 1],
+      ]),
+      { k: 2, metric: "pearson" },
+    );
+    const back = decodePayload(encodePayload("neighbors", lists), "neighbors").body as NeighborLists;
+    assertNeighborLists("test", back);
+    expect(back).toEqual(lists);
   });
 
   it("never mutates its input", () => {
