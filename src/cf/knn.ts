@@ -43,6 +43,11 @@ export interface KnnOptions<R = Interaction> {
   readonly baseline?: { readonly regUser?: number; readonly regItem?: number; readonly epochs?: number };
   /** Rating scale predictions are clipped to (default: the data's min and max). */
   readonly ratingScale?: readonly [number, number];
+  /**
+   * Case amplification ρ (Breese, Heckerman & Kadie, 1998) for `recommend`: each neighbour's
+   * similarity counts as sim^ρ (sign kept), favouring the closest neighbours. Default 1 (none).
+   */
+  readonly amplification?: number;
   /** Half-life (ms) decaying the user's history weights in `recommend`, as SAR does. Needs timestamps. */
   readonly halfLife?: number;
   /** Reference time of the decay (default: the latest timestamp in the data). */
@@ -64,6 +69,7 @@ export interface KnnConfig {
   readonly minSupport: number;
   readonly aggregation: KnnAggregation;
   readonly maxNeighbors: number;
+  readonly amplification: number;
   readonly halfLife: number | null;
   readonly now: number | null;
 }
@@ -138,6 +144,8 @@ function fitKnn<R>(
     now = options.now ?? latestTimestamp(train.timestamps);
     assertFinite(where, "now", now);
   }
+  const amplification = options.amplification ?? 1;
+  assertFinite(where, "amplification", amplification, Number.MIN_VALUE);
   const metric = options.metric ?? "msd";
   const shrinkage = options.shrinkage ?? 0;
   const minSupport = options.minSupport ?? 1;
@@ -172,7 +180,18 @@ function fitKnn<R>(
     globalMean: sum / ratings.data.length,
     biases,
     ratingScale,
-    config: { k, minK, metric, shrinkage, minSupport, aggregation, maxNeighbors, halfLife, now },
+    config: {
+      k,
+      minK,
+      metric,
+      shrinkage,
+      minSupport,
+      aggregation,
+      maxNeighbors,
+      amplification,
+      halfLife,
+      now,
+    },
   };
 }
 
@@ -356,6 +375,8 @@ export function scoreKnnIndex(model: KnnModel, u: number, out: Float64Array): vo
   out.fill(Number.NaN);
   const { ratings, neighbors, config, timestamps } = model;
   const k = config.k;
+  const rho = config.amplification;
+  const amplify = (sim: number): number => (rho === 1 ? sim : Math.sign(sim) * Math.abs(sim) ** rho);
   const decay =
     config.halfLife !== null && timestamps !== null ? { halfLife: config.halfLife, now: config.now! } : null;
   const weight = (j: number): number => {
@@ -375,7 +396,7 @@ export function scoreKnnIndex(model: KnnModel, u: number, out: Float64Array): vo
       for (let q = start; q < end; q++) {
         const target = neighbors.indices[q]!;
         const prev = out[target]!;
-        out[target] = (Number.isNaN(prev) ? 0 : prev) + neighbors.similarities[q]! * w;
+        out[target] = (Number.isNaN(prev) ? 0 : prev) + amplify(neighbors.similarities[q]!) * w;
       }
     }
     return;
@@ -384,7 +405,7 @@ export function scoreKnnIndex(model: KnnModel, u: number, out: Float64Array): vo
   const end = Math.min(neighbors.indptr[u + 1]!, start + k);
   for (let q = start; q < end; q++) {
     const v = neighbors.indices[q]!;
-    const sim = neighbors.similarities[q]!;
+    const sim = amplify(neighbors.similarities[q]!);
     for (let j = ratings.indptr[v]!; j < ratings.indptr[v + 1]!; j++) {
       const target = ratings.indices[j]!;
       const prev = out[target]!;

@@ -113,6 +113,24 @@ describe("item-based KNN", () => {
     ]);
   });
 
+  it("amplifies similarities by ρ in top-N scores", () => {
+    const rows = [
+      { user: "a", item: "x" },
+      { user: "a", item: "y" },
+      { user: "b", item: "x" },
+      { user: "b", item: "y" },
+      { user: "b", item: "z" },
+      { user: "c", item: "x" },
+    ];
+    const plain = fitItemKnn(rows, { metric: "cosine" });
+    const amplified = fitItemKnn(rows, { metric: "cosine", amplification: 3 });
+    const [p] = recommend(plain, "c", { k: 1 });
+    const [a] = recommend(amplified, "c", { k: 1 });
+    expect(a!.item).toBe(p!.item);
+    expect(a!.score).toBeCloseTo(p!.score ** 3, 12);
+    expectRecokitError(() => fitItemKnn(rows, { amplification: 0 }), "INVALID_INPUT", /amplification/);
+  });
+
   it("decays the history with a half-life", () => {
     const day = 86_400_000;
     const rows = [
