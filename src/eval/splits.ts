@@ -208,8 +208,9 @@ export interface SplitPerUserOptions<R> extends EvalFields<R>, SplitRandomness {
    * Per-user test count for a user with `n` rows (default `"round"`):
    * - `"round"`: `round(testRatio · n)`;
    * - `"recommenders"`: Microsoft Recommenders' `python_stratified_split` rule, which keeps a row in
-   *   train while its 0-based rank `r` satisfies `r / n ≤ 1 − testRatio`, i.e.
-   *   `train = min(n, ⌊(1 − testRatio) · n⌋ + 1)` and `test = n − train`.
+   *   train while its 1-based rank `r` in the shuffled rows satisfies `r / n ≤ 1 − testRatio`, i.e.
+   *   `train = ⌊(1 − testRatio) · n⌋` and `test = n − train`; it rounds the test share up, so for
+   *   n = 21 and ratio 0.25 it holds out 6 rows where `"round"` holds out 5.
    */
   readonly sizing?: PerUserSizing;
 }
@@ -270,8 +271,8 @@ export function perUserTestCount(n: number, ratio: number, sizing: PerUserSizing
     case "round":
       return Math.round(ratio * n);
     case "recommenders": {
-      // rank r / n <= 1 - ratio  ⇔  r <= (1 - ratio)·n; the epsilon absorbs binary rounding of the ratio
-      const train = Math.min(n, Math.floor((1 - ratio) * n + 1e-9) + 1);
+      // 1-based rank r: r / n <= 1 - ratio  ⇔  r <= (1 - ratio)·n; the epsilon absorbs binary rounding
+      const train = Math.min(n, Math.floor((1 - ratio) * n + 1e-9));
       return n - train;
     }
     default:

@@ -161,16 +161,24 @@ describe("splitPerUser", () => {
     expect(split.usersWithoutTest).toBe(0);
   });
 
-  it("sizing 'recommenders' keeps ⌊(1 − ratio)·n⌋ + 1 rows in train, as python_stratified_split", () => {
-    // n = 20: ranks 0…15 satisfy r/20 ≤ 0.75 → 16 train, 4 test; n = 4: ranks 0…3 → all train
-    const rows = [...grid(1, 20), ...grid(1, 4).map((r) => ({ ...r, user: "small" }))];
+  it("sizing 'recommenders' keeps ⌊(1 − ratio)·n⌋ rows in train, as python_stratified_split", () => {
+    // 1-based ranks r with r/n ≤ 0.75 stay in train. n = 20: r ≤ 15 → 15 train, 5 test;
+    // n = 2: r ≤ 1.5 → 1 train, 1 test (round(0.5) = 1 too); n = 3: r ≤ 2.25 → 2 train, 1 test
+    const rows = [
+      ...grid(1, 20),
+      ...grid(1, 2).map((r) => ({ ...r, user: "two" })),
+      ...grid(1, 3).map((r) => ({ ...r, user: "three" })),
+    ];
     const split = splitPerUser(rows, { testRatio: 0.25, sizing: "recommenders", seed: 1 });
-    expect(split.test.filter((r) => r.user === "u0").length).toBe(4);
-    expect(split.test.filter((r) => r.user === "small").length).toBe(0);
-    expect(split.usersWithoutTest).toBe(1);
-    // n = 21: ⌊15.75⌋ + 1 = 16 train, 5 test
+    expect(split.test.filter((r) => r.user === "u0").length).toBe(5);
+    expect(split.test.filter((r) => r.user === "two").length).toBe(1);
+    expect(split.test.filter((r) => r.user === "three").length).toBe(1);
+    // "round" differs on n = 20: round(5) = 5 as well, but on n = 21: round(5.25) = 5 vs 21 − ⌊15.75⌋ = 6
     const odd = splitPerUser(grid(1, 21), { testRatio: 0.25, sizing: "recommenders", seed: 1 });
-    expect(odd.test.length).toBe(5);
+    expect(odd.test.length).toBe(6);
+    expect(splitPerUser(grid(1, 21), { testRatio: 0.25, seed: 1 }).test.length).toBe(5);
+    // ratio 0.2 with n = 5: 0.8 · 5 is 4.000000000000001 or 3.9999… in binary; the rule still gives 4
+    expect(splitPerUser(grid(1, 5), { testRatio: 0.2, sizing: "recommenders" }).test.length).toBe(1);
   });
 
   it("is deterministic per seed and never leaks a (user, item) row into both sides", () => {
