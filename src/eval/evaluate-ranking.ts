@@ -20,8 +20,8 @@ import { assertSplit, type EvaluationLike, type RunControl } from "./evaluate-ra
 import {
   coverage,
   diversityOfList,
+  type ItemPopularity,
   type ItemSimilarityFn,
-  itemPopularity,
   noveltyOfList,
   popularityOfList,
 } from "./metrics-beyond.js";
@@ -246,7 +246,7 @@ export function evaluateRanking<R>(
 
   const truth = testTruth(split, options.relevance);
   const seen = trainItemsByUser(split);
-  const popularity = itemPopularity(split.train, split.fields);
+  const popularity = popularityOfSeen(seen);
   const catalogue = options.catalogue ?? catalogueOf(split);
 
   const candidates: Id[] = [];
@@ -371,7 +371,12 @@ function coverageOf(lists: Id[][], catalogue: number | Iterable<Id> | IdIndex): 
   try {
     return coverage(lists, catalogue);
   } catch (e) {
-    if (e instanceof RecokitError) throw new RecokitError(e.code, WHERE, e.message);
+    if (e instanceof RecokitError) {
+      const hint = /catalogue/.test(e.message)
+        ? " (pass the catalogue option to count items outside the split)"
+        : "";
+      throw new RecokitError(e.code, WHERE, `${e.message}${hint}`);
+    }
     throw e;
   }
 }
@@ -431,6 +436,13 @@ export function trainItemsByUser<R>(split: EvalSplit<R>): Map<Id, Set<Id>> {
     s.add(fields.item(row, i));
   }
   return seen;
+}
+
+/** Distinct training users per item (as `itemPopularity`), from each user's training items. */
+function popularityOfSeen(seen: ReadonlyMap<Id, ReadonlySet<Id>>): ItemPopularity<Id> {
+  const counts = new Map<Id, number>();
+  for (const items of seen.values()) for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return { counts, users: seen.size };
 }
 
 /** Bootstrap intervals of per-user means, all metrics on the same resamples. */
