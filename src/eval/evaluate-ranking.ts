@@ -2,7 +2,11 @@ import {
   type Accessor,
   assertFinite,
   assertInteger,
+  type Csr,
+  colCounts,
+  csrFromTriplets,
   describeValue,
+  findInRow,
   type Id,
   IdIndex,
   RecokitError,
@@ -245,8 +249,8 @@ export function evaluateRanking<R>(
   const settings = bootstrapSettings(WHERE, options, 0);
 
   const truth = testTruth(split, options.relevance);
-  const seen = trainItemsByUser(split);
-  const popularity = popularityOfSeen(seen);
+  const trainMatrix = trainMatrixOf(split);
+  const popularity = popularityOf(split, trainMatrix);
   const catalogue = options.catalogue ?? catalogueOf(split);
 
   const candidates: Id[] = [];
@@ -262,8 +266,13 @@ export function evaluateRanking<R>(
       skippedColdUsers++;
       continue;
     }
-    const s = seen.get(user);
-    if (s !== undefined) for (const [item, g] of t.grades) if (g > 0 && s.has(item)) relevantSeenInTrain++;
+    const u = split.users.indexOf(user, "minus-one");
+    if (u >= 0) {
+      for (const [item, g] of t.grades) {
+        const i = g > 0 ? split.items.indexOf(item, "minus-one") : -1;
+        if (i >= 0 && findInRow(trainMatrix, u, i) >= 0) relevantSeenInTrain++;
+      }
+    }
     candidates.push(user);
   }
   if (candidates.length === 0) {
@@ -302,7 +311,7 @@ export function evaluateRanking<R>(
       options.onProgress?.(u, nUsers);
     }
     const user = candidates[u]!;
-    const userSeen = seen.get(user);
+    const userSeen = excludeSeen ? seenItems(split, trainMatrix, user) : undefined;
     const request: RankingRequest = { k, excludeSeen, exclude: excludeSeen ? (userSeen ?? empty) : empty };
     const t0 = performance.now();
     let raw: unknown;
@@ -420,29 +429,37 @@ function testTruth<R>(split: EvalSplit<R>, relevance: Accessor<R, number> | unde
   return truth;
 }
 
-/** Each training user's items. @internal */
-export function trainItemsByUser<R>(split: EvalSplit<R>): Map<Id, Set<Id>> {
-  const { train, trainRows, fields } = split;
-  const seen = new Map<Id, Set<Id>>();
+/**
+ * The training interactions as a users × items pattern over the split's own id maps (duplicates
+ * collapse to one entry), built once with core's counting sort. @internal
+ */
+export function trainMatrixOf<R>(split: EvalSplit<R>): Csr {
+  const { train, trainRows, fields, users, items } = split;
+  const rows = new Int32Array(train.length);
+  const cols = new Int32Array(train.length);
   for (let j = 0; j < train.length; j++) {
     const row = train[j]!;
     const i = trainRows[j]!;
-    const user = fields.user(row, i);
-    let s = seen.get(user);
-    if (s === undefined) {
-      s = new Set();
-      seen.set(user, s);
-    }
-    s.add(fields.item(row, i));
+    // every training id is in the split's maps by construction
+    rows[j] = users.indexOf(fields.user(row, i));
+    cols[j] = items.indexOf(fields.item(row, i));
   }
-  return seen;
+  return csrFromTriplets({ rows, cols }, { nRows: users.size, nCols: items.size, duplicates: "max" });
 }
 
-/** Distinct training users per item (as `itemPopularity`), from each user's training items. */
-function popularityOfSeen(seen: ReadonlyMap<Id, ReadonlySet<Id>>): ItemPopularity<Id> {
+/** A user's training items as external ids (empty for a cold user). */
+function seenItems<R>(split: EvalSplit<R>, matrix: Csr, user: Id): ReadonlySet<Id> {
+  const u = split.users.indexOf(user, "minus-one");
+  if (u < 0) return new Set();
+  return new Set(split.items.idsAt(matrix.indices.subarray(matrix.indptr[u]!, matrix.indptr[u + 1]!)));
+}
+
+/** Distinct training users per item (as `itemPopularity`), from the training pattern. */
+function popularityOf<R>(split: EvalSplit<R>, matrix: Csr): ItemPopularity<Id> {
+  const perItem = colCounts(matrix);
   const counts = new Map<Id, number>();
-  for (const items of seen.values()) for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
-  return { counts, users: seen.size };
+  for (let i = 0; i < perItem.length; i++) counts.set(split.items.idAt(i), perItem[i]!);
+  return { counts, users: split.users.size };
 }
 
 /** Bootstrap intervals of per-user means, all metrics on the same resamples. */
