@@ -18,7 +18,7 @@ export interface ClusterCustomersOptions {
   readonly transform?: "auto" | "log" | "none";
   /** Skewness above which `"auto"` log-transforms a dimension (default 1). */
   readonly skewThreshold?: number;
-  /** k-means runs per k from different k-means++ seeds; the lowest inertia is kept (default 10). */
+  /** k-means runs per k from different k-means++ seeds; the lowest inertia is kept (default 5). */
   readonly restarts?: number;
   /** Iteration cap of each k-means run (default 100). */
   readonly maxIterations?: number;
@@ -123,7 +123,7 @@ export function clusterCustomers(table: RfmTable, options: ClusterCustomersOptio
     throw new RecokitError("INVALID_INPUT", WHERE, `transform must be "auto", "log" or "none"`);
   const skewThreshold = options.skewThreshold ?? 1;
   assertFinite(WHERE, "skewThreshold", skewThreshold);
-  const restarts = options.restarts ?? 10;
+  const restarts = options.restarts ?? 5;
   assertInteger(WHERE, "restarts", restarts, 1, 1000);
   const maxIterations = options.maxIterations ?? 100;
   assertInteger(WHERE, "maxIterations", maxIterations, 1);
@@ -268,7 +268,8 @@ function inertiaOf(points: readonly number[][], labels: Int32Array, centers: rea
  * Mean silhouette width over `sample` (distances among sampled points only, as scikit-learn's
  * `silhouette_score` with `sample_size`): s(i) = (b − a) / max(a, b), where a is the mean distance
  * to the other members of i's cluster and b the lowest mean distance to another cluster; s = 0 for a
- * point alone in its cluster. O(s² d) time, O(k) extra memory.
+ * point alone in its cluster (and where a = b = 0). Each pair's distance is computed once and
+ * added to both points' per-cluster sums: O(s² d / 2) time, O(s k) memory, never an s × s matrix.
  * @internal
  */
 export function meanSilhouette(
@@ -279,25 +280,40 @@ export function meanSilhouette(
 ): number {
   const m = sample.length;
   if (m === 0) return 0;
+  const d = points[sample[0]!]!.length;
+  const coords = new Float64Array(m * d);
+  const label = new Int32Array(m);
   const counts = new Float64Array(k);
-  for (let s = 0; s < m; s++) counts[labels[sample[s]!]!]! += 1;
-  const sums = new Float64Array(k);
+  for (let s = 0; s < m; s++) {
+    const p = points[sample[s]!]!;
+    for (let c = 0; c < d; c++) coords[s * d + c] = p[c]!;
+    label[s] = labels[sample[s]!]!;
+    counts[label[s]!]! += 1;
+  }
+  // sums[s·k + c] = Σ distance from sampled point s to the sampled members of cluster c
+  const sums = new Float64Array(m * k);
+  for (let s = 0; s < m; s++) {
+    const ls = label[s]!;
+    const base = s * d;
+    for (let t = s + 1; t < m; t++) {
+      let sq = 0;
+      for (let c = 0; c < d; c++) {
+        const diff = coords[base + c]! - coords[t * d + c]!;
+        sq += diff * diff;
+      }
+      const dist = Math.sqrt(sq);
+      sums[s * k + label[t]!]! += dist;
+      sums[t * k + ls]! += dist;
+    }
+  }
   let total = 0;
   for (let s = 0; s < m; s++) {
-    const i = sample[s]!;
-    const own = labels[i]!;
+    const own = label[s]!;
     if (counts[own]! <= 1) continue;
-    sums.fill(0);
-    const p = points[i]!;
-    for (let t = 0; t < m; t++) {
-      if (t === s) continue;
-      const j = sample[t]!;
-      sums[labels[j]!]! += Math.sqrt(squaredDistance(p, points[j]!));
-    }
-    const a = sums[own]! / (counts[own]! - 1);
+    const a = sums[s * k + own]! / (counts[own]! - 1);
     let b = Number.POSITIVE_INFINITY;
     for (let c = 0; c < k; c++) {
-      if (c !== own && counts[c]! > 0) b = Math.min(b, sums[c]! / counts[c]!);
+      if (c !== own && counts[c]! > 0) b = Math.min(b, sums[s * k + c]! / counts[c]!);
     }
     const top = Math.max(a, b);
     if (b !== Number.POSITIVE_INFINITY && top > 0) total += (b - a) / top;

@@ -152,6 +152,51 @@ function customerLogLikelihood(params: GammaGammaParameters, x: number, m: numbe
 }
 
 /**
+ * The summed log-likelihood as a function of the parameters. Terms that depend on x only
+ * (lnΓ(px+q) − lnΓ(px) + px ln x) are computed once per distinct x; per customer one logarithm
+ * remains.
+ */
+function spendLogLikelihood(
+  x: readonly number[],
+  m: readonly number[],
+): (params: GammaGammaParameters) => number {
+  const n = x.length;
+  const groupOf = new Map<number, number>();
+  const xValues: number[] = [];
+  const xCounts: number[] = [];
+  let sumLnM = 0;
+  const lnM = new Float64Array(n);
+  const xm = new Float64Array(n);
+  const xLnM = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let g = groupOf.get(x[i]!);
+    if (g === undefined) {
+      g = xValues.length;
+      groupOf.set(x[i]!, g);
+      xValues.push(x[i]!);
+      xCounts.push(0);
+    }
+    xCounts[g]!++;
+    lnM[i] = Math.log(m[i]!);
+    sumLnM += lnM[i]!;
+    xm[i] = x[i]! * m[i]!;
+    xLnM[i] = x[i]! * lnM[i]!;
+  }
+  let sumXLnM = 0;
+  for (let i = 0; i < n; i++) sumXLnM += xLnM[i]!;
+  return ({ p, q, gamma }) => {
+    // Σ [lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln m̄ + px ln x − (px+q) ln(γ + m̄x)]
+    let total = n * (q * Math.log(gamma) - gammaln(q)) - sumLnM + p * sumXLnM;
+    for (let g = 0; g < xValues.length; g++) {
+      const px = p * xValues[g]!;
+      total += xCounts[g]! * (gammaln(px + q) - gammaln(px) + px * Math.log(xValues[g]!));
+    }
+    for (let i = 0; i < n; i++) total -= (p * x[i]! + q) * Math.log(gamma + xm[i]!);
+    return total;
+  };
+}
+
+/**
  * Fits the Gamma-Gamma spend model by maximum likelihood (Nelder–Mead on the log-parameters) on
  * the customers with at least one repeat purchase; the others are counted in `excluded`. Also
  * reports the frequency–spend correlation, whose closeness to 0 the model assumes.
@@ -188,11 +233,7 @@ export function fitGammaGamma(data: SpendData, options: FitGammaGammaOptions = {
     q: Math.exp(theta[1]!),
     gamma: Math.exp(theta[2]!),
   });
-  const total = (params: GammaGammaParameters): number => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += customerLogLikelihood(params, x[i]!, m[i]!);
-    return s;
-  };
+  const total = spendLogLikelihood(x, m);
   const objective = (theta: Float64Array): number => {
     const params = fromLog(theta);
     const penalty = penalizer * (params.p ** 2 + params.q ** 2 + params.gamma ** 2);

@@ -49,8 +49,6 @@ export interface TransactionColumns {
   readonly customers: IdIndex;
   /** Number of valid rows. */
   readonly n: number;
-  /** Input position of each valid row. */
-  readonly position: Int32Array;
   readonly customer: Int32Array;
   readonly time: Float64Array;
   readonly amount: Float64Array;
@@ -127,7 +125,6 @@ export function readTransactions<R>(
 
   const n = rows.length;
   const builder = new IdIndexBuilder();
-  const position = new Int32Array(n);
   const customer = new Int32Array(n);
   const time = new Float64Array(n);
   const amount = new Float64Array(n);
@@ -138,6 +135,16 @@ export function readTransactions<R>(
   let used = 0;
   let maxTime = Number.NEGATIVE_INFINITY;
   let maxTimeRow = -1;
+  // lines of one order are usually adjacent: remember the last customer to skip its lookup
+  let lastId: Id | undefined;
+  let lastIndex = -1;
+  const customerIndex = (id: Id): number => {
+    if (id !== lastId) {
+      lastId = id;
+      lastIndex = builder.add(id);
+    }
+    return lastIndex;
+  };
 
   const reject = (i: number, reason: string, detail: string): void => {
     if (!skip) throw new RecokitError("INVALID_INPUT", where, `row ${i}: ${detail}`);
@@ -167,21 +174,18 @@ export function readTransactions<R>(
       reject(i, "invalid amount", `amount ${describeValue(value)} is not a finite number`);
       continue;
     }
-    let orderIndex = 0;
     if (order !== undefined) {
       const orderId = getOrder(row, i);
       if (orderId !== undefined && orderId !== null && !isValidId(orderId)) {
         reject(i, "invalid order", `order id ${describeValue(orderId)} is not a string or finite number`);
         continue;
       }
-      const c = builder.add(id);
-      orderIndex = orders.indexOf(c, orderId ?? undefined, t);
-      order[used] = orderIndex;
+      const c = customerIndex(id);
+      order[used] = orders.indexOf(c, orderId ?? undefined, t);
       customer[used] = c;
     } else {
-      customer[used] = builder.add(id);
+      customer[used] = customerIndex(id);
     }
-    position[used] = i;
     time[used] = t;
     amount[used] = value;
     if (t > maxTime) {
@@ -200,7 +204,6 @@ export function readTransactions<R>(
   const columns: TransactionColumns = {
     customers: builder.build(),
     n: used,
-    position: position.subarray(0, used),
     customer: customer.subarray(0, used),
     time: time.subarray(0, used),
     amount: amount.subarray(0, used),

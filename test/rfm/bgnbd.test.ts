@@ -11,7 +11,7 @@ import {
 } from "../../src/rfm/index.js";
 import { hypergeometric2F1 } from "../../src/rfm/special.js";
 import { deepFreeze, expectRecokitError } from "../helpers.js";
-import { simulateBgNbdCustomer, simulateNewCustomerPurchases } from "./simulate.js";
+import { simulateBgNbdCustomer, simulateBgNbdTimes, simulateNewCustomerPurchases } from "./simulate.js";
 
 const CDNOW: BgNbdParameters = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 
@@ -103,6 +103,23 @@ describe("bgNbdExpectedPurchases", () => {
     const standardError = Math.sqrt(variance(draws) / draws.length);
     // 4 standard errors: fails by chance about once in 16,000 seeds (this seed is fixed)
     expect(Math.abs(mean(draws) - ours)).toBeLessThan(4 * standardError);
+  });
+
+  it("forecasts the holdout purchases of simulated customers given their calibration history", () => {
+    // customers first buy at 0, are observed for T ∈ [26, 39], then for 39 more weeks
+    const random = createRandom(7);
+    const diffs: number[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const T = 26 + 13 * random();
+      const times = simulateBgNbdTimes(random, CDNOW, T + 39);
+      const calibration = times.filter((t) => t <= T);
+      const x = calibration.length;
+      const customer = { frequency: x, recency: x === 0 ? 0 : calibration[x - 1]!, T };
+      diffs.push(times.length - x - bgNbdExpectedPurchases(CDNOW, 39, customer));
+    }
+    const total = diffs.reduce((s, d) => s + d, 0);
+    const standardError = Math.sqrt(variance(diffs) * diffs.length);
+    expect(Math.abs(total)).toBeLessThan(4 * standardError);
   });
 
   it("starts at the rate r/α and is smooth through a = 1, where eq. 10 is 0/0", () => {

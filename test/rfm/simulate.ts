@@ -32,28 +32,36 @@ function randomExponential(random: Random, rate: number): number {
 }
 
 /**
- * One BG/NBD customer observed for `T` after a first purchase at time 0: purchases arrive as a
- * Poisson process of rate λ ~ Gamma(r, α), and after each repeat purchase the customer drops out
- * with probability p ~ Beta(a, b). Returns (x, tₓ) in the summary's sense.
+ * Purchase times of one BG/NBD customer after a first purchase at time 0, up to `horizon`:
+ * purchases arrive as a Poisson process of rate λ ~ Gamma(r, α), and after each repeat purchase
+ * the customer drops out with probability p ~ Beta(a, b).
  */
+export function simulateBgNbdTimes(
+  random: Random,
+  params: { r: number; alpha: number; a: number; b: number },
+  horizon: number,
+): number[] {
+  const lambda = randomGamma(random, params.r) / params.alpha;
+  const p = randomBeta(random, params.a, params.b);
+  const times: number[] = [];
+  let t = 0;
+  for (;;) {
+    t += randomExponential(random, lambda);
+    if (t > horizon) break;
+    times.push(t);
+    if (random() < p) break;
+  }
+  return times;
+}
+
+/** One simulated customer summarised over (0, T]: (x, tₓ, T). */
 export function simulateBgNbdCustomer(
   random: Random,
   params: { r: number; alpha: number; a: number; b: number },
   T: number,
 ): { frequency: number; recency: number; T: number } {
-  const lambda = randomGamma(random, params.r) / params.alpha;
-  const p = randomBeta(random, params.a, params.b);
-  let t = 0;
-  let x = 0;
-  let last = 0;
-  for (;;) {
-    t += randomExponential(random, lambda);
-    if (t > T) break;
-    x++;
-    last = t;
-    if (random() < p) break;
-  }
-  return { frequency: x, recency: last, T };
+  const times = simulateBgNbdTimes(random, params, T);
+  return { frequency: times.length, recency: times.length === 0 ? 0 : times[times.length - 1]!, T };
 }
 
 /** Purchases of a new BG/NBD customer (alive at 0, no purchase at 0) in (0, t]. */
@@ -62,5 +70,5 @@ export function simulateNewCustomerPurchases(
   params: { r: number; alpha: number; a: number; b: number },
   horizon: number,
 ): number {
-  return simulateBgNbdCustomer(random, params, horizon).frequency;
+  return simulateBgNbdTimes(random, params, horizon).length;
 }
