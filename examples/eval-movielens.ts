@@ -122,8 +122,8 @@ const ratingModels: RatingRow[] = [
 ];
 
 /** The predictor adapter: unknown users/items get the model's flagged fallback (Surprise's global mean). */
-const asPredictor = (fit: RatingFit) => (train: readonly Rating[]) => {
-  const model = fit(train);
+const asPredictor = (build: RatingFit) => (train: readonly Rating[]) => {
+  const model = build(train);
   return (user: Id, item: Id) => predict(model, user, item, { onUnknown: "fallback" });
 };
 
@@ -216,8 +216,8 @@ console.log(`  chosen per fold: ${tunedChoices.map(describeTuned).join("; ")}`);
 
 type RankFit = (train: readonly Rating[]) => CfModel;
 
-const asRecommender = (fit: RankFit) => (train: readonly Rating[]) => {
-  const model = fit(train);
+const asRecommender = (build: RankFit) => (train: readonly Rating[]) => {
+  const model = build(train);
   return (user: Id, request: { k: number; excludeSeen: boolean }) =>
     recommend(model, user, { k: request.k, excludeSeen: request.excludeSeen });
 };

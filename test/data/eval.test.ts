@@ -2,7 +2,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fitBaseline, fitItemKnn, predict, recommend } from "../../src/cf/index.js";
 import { parseMovieLensRatings } from "../../src/datasets/index.js";
-import { evaluateRanking, evaluateRatings, kFold, splitPerUser, splitTemporal } from "../../src/eval/index.js";
+import {
+  evaluateRanking,
+  evaluateRatings,
+  kFold,
+  splitPerUser,
+  splitTemporal,
+} from "../../src/eval/index.js";
 import { hasSharedData, sharedPath } from "./shared-data.js";
 
 const DAY = 86_400_000;
@@ -60,7 +66,9 @@ describe.skipIf(!hasSharedData("ml-100k/u.data", "evaluation suite (MovieLens 10
         fold!,
         { resamples: 200 },
       );
-      console.log(`[eval data] baseline fold-0 RMSE ${r.metrics.rmse.toFixed(4)} MAE ${r.metrics.mae.toFixed(4)}`);
+      console.log(
+        `[eval data] baseline fold-0 RMSE ${r.metrics.rmse.toFixed(4)} MAE ${r.metrics.mae.toFixed(4)}`,
+      );
       expect(Math.abs(r.metrics.rmse - 0.944)).toBeLessThanOrEqual(0.01);
       expect(Math.abs(r.metrics.mae - 0.748)).toBeLessThanOrEqual(0.01);
       // users are resampled whole: ~940 users whose own RMSE spreads by ~0.3 give a standard error near
