@@ -1,1 +1,62 @@
-export {};
+export {
+  type ContentCategoryField,
+  type ContentFeatureOptions,
+  type ContentFeatures,
+  type ContentFieldSpec,
+  type ContentNumericField,
+  type ContentTagsField,
+  type ContentTextField,
+  type FittedContentCategoryField,
+  type FittedContentField,
+  type FittedContentNumericField,
+  type FittedContentTagsField,
+  type FittedContentTextField,
+  fitContentFeatures,
+  type TransformContentOptions,
+  type TransformedContentItems,
+  transformContentItems,
+} from "./features.js";
+export {
+  addContentItems,
+  type ContentInteractions,
+  type ContentModel,
+  type FitContentOptions,
+  fitContent,
+  rebuildContentNeighbors,
+} from "./model.js";
+export { type ContentNeighborOptions, contentNeighborLists } from "./neighbors.js";
+export type { ContentProfileConfig } from "./profiles.js";
+export {
+  type BuiltContentVector,
+  type ContentEvent,
+  type ContentExplanation,
+  type ContentFeatureContribution,
+  type ContentQuery,
+  type ContentUserVectorOptions,
+  type ContentVector,
+  type ContentVectorOptions,
+  contentScores,
+  contentUserVector,
+  contentVector,
+  type ExplainContentOptions,
+  explainContent,
+  recommendContent,
+  recommendContentBatch,
+  type ScoreItemsOptions,
+  type SimilarContentOptions,
+  scoreItems,
+  similarItemsContent,
+} from "./scoring.js";
+export { deserializeContentModel, serializeContentModel } from "./serialize.js";
+export {
+  type CjkMode,
+  createTokenizer,
+  ENGLISH_STOP_WORDS,
+  NUMBER_PLACEHOLDER,
+  type TokenizeOptions,
+  type Tokenizer,
+  type TokenizerConfig,
+  type TokenNumberHandling,
+  tokenize,
+  type WordSegmenter,
+} from "./tokenize.js";
