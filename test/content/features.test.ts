@@ -116,10 +116,10 @@ describe("fitContentFeatures: text fields", () => {
           );
           const want = denseOf(tfidf(counts, { tf, idf }));
           const got = denseOf(fitted.itemFeatures);
-          want.forEach((row, i) => expectClose(got[i]!, row, 1e-12));
+          for (const [i, row] of want.entries()) expectClose(got[i]!, row, 1e-12);
           const wantBm = denseOf(bm25(counts, { k1: 1.5, b: 0.6 }));
           const gotBm = denseOf(bm.itemFeatures);
-          wantBm.forEach((row, i) => expectClose(gotBm[i]!, row, 1e-12));
+          for (const [i, row] of wantBm.entries()) expectClose(gotBm[i]!, row, 1e-12);
         },
       ),
       { numRuns: 60 },
