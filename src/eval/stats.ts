@@ -159,6 +159,13 @@ export function bootstrapInterval(
   return percentileInterval(estimate, replicates, confidence);
 }
 
+/** Largest absolute value (a loop: spreading a large array into Math.max overflows the stack). */
+function maxAbs(values: readonly number[]): number {
+  let m = 0;
+  for (const v of values) if (Math.abs(v) > m) m = Math.abs(v);
+  return m;
+}
+
 /** Result of {@link pairedTTest}. */
 export interface PairedTTestResult {
   /** Number of pairs. */
@@ -213,7 +220,7 @@ export function pairedTTest(x: ArrayLike<number>, y: ArrayLike<number>): PairedT
   const sd = sampleStandardDeviation(d);
   const df = n - 1;
   // a constant difference has sd 0 (up to rounding): the test is degenerate, decided by the mean alone
-  const scale = Math.max(...d.map(Math.abs));
+  const scale = maxAbs(d);
   if (sd <= 1e-12 * scale || sd === 0) {
     const t = m === 0 || Math.abs(m) <= 1e-12 * scale ? 0 : Math.sign(m) * Number.POSITIVE_INFINITY;
     return { n, meanDifference: m, t, df, pValue: t === 0 ? 1 : 0 };
@@ -315,7 +322,7 @@ export function pairedBootstrapOf(d: readonly number[], settings: BootstrapSetti
   const observed = mean(d as number[]);
   const replicates = new Float64Array(settings.resamples);
   let extreme = 0;
-  const scale = Math.max(...d.map(Math.abs));
+  const scale = maxAbs(d);
   const eps = 1e-12 * scale;
   forEachResample(n, settings.resamples, settings.random, (w, b) => {
     let s = 0;
