@@ -30,6 +30,7 @@ export interface ClusterCustomersOptions {
   readonly random?: Random;
   /** Called after each k-means run with (runs done, runs planned). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Aborts the work (a `RecokitError` with code `ABORTED`) when it fires. */
   readonly signal?: AbortSignal;
 }
 

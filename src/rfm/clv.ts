@@ -13,6 +13,7 @@ export interface CustomerLifetimeValueOptions {
   readonly discountRate?: number;
   /** Profit margin applied to revenue, in (0, 1] usually (default 1: CLV in revenue). */
   readonly margin?: number;
+  /** Aborts the work (a `RecokitError` with code `ABORTED`) when it fires. */
   readonly signal?: AbortSignal;
 }
 

@@ -46,8 +46,11 @@ export interface FitGammaGammaOptions {
   readonly penalizer?: number;
   /** Starting point (default p = 1, q = 2, γ = mean spend). */
   readonly initial?: GammaGammaParameters;
+  /** Optimiser iteration cap (default 3000). */
   readonly maxIterations?: number;
+  /** Called every optimiser iteration with (iteration, maxIterations). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Aborts the work (a `RecokitError` with code `ABORTED`) when it fires. */
   readonly signal?: AbortSignal;
 }
 
@@ -243,7 +246,7 @@ export function fitGammaGamma(data: SpendData, options: FitGammaGammaOptions = {
     objective,
     NAMES.map((k) => Math.log(initial[k])),
     {
-      maxIterations: options.maxIterations ?? 6000,
+      maxIterations: options.maxIterations ?? 3000,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     },

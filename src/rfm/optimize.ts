@@ -17,6 +17,7 @@ export interface NelderMeadOptions {
   readonly restarts?: number;
   /** Called every iteration with (iteration, maxIterations). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Aborts the work (a `RecokitError` with code `ABORTED`) when it fires. */
   readonly signal?: AbortSignal;
 }
 
