@@ -188,22 +188,21 @@ export function planNormalize(env: PlanEnv, step: CleanNormalizeStep): StepPlan 
     run(ctx) {
       const scalers = specs.map(({ field, spec }) => {
         if (typeof spec !== "string") return spec;
-        const column: (number | null)[] = [];
-        for (let pos = 0; pos < ctx.n; pos++)
-          column.push(numberAt(ctx.where, label, ctx.row(pos), field, ctx.origin(pos)));
-        // a column with no value at all (or no rows) has nothing to fit: it stays missing
-        if (spec !== "log1p" && column.every((v) => v === null)) return undefined;
-        try {
-          return fitColumnScaler(column, spec);
-        } catch (e) {
-          if (e instanceof RecokitError)
+        if (spec === "log1p") return { method: spec, center: 0, scale: 1 };
+        const column: number[] = [];
+        for (let pos = 0; pos < ctx.n; pos++) {
+          const v = numberAt(ctx.where, label, ctx.row(pos), field, ctx.origin(pos));
+          if (v === null) continue;
+          if (!Number.isFinite(v))
             throw new RecokitError(
-              e.code,
+              "INVALID_INPUT",
               ctx.where,
-              `${label}: ${field}: ${e.message.replace(/^fitColumnScaler: /, "")}`,
+              `${label}: row ${ctx.origin(pos)}: ${field} is ${v}`,
             );
-          throw e;
+          column.push(v);
         }
+        // a column with no value at all (or no rows) has nothing to fit: it stays missing
+        return column.length === 0 ? undefined : fitColumnScaler(column, spec);
       });
       record(ctx.rec.details, scalers);
       ctx.applyRowFn(makeFn(scalers));
