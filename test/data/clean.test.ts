@@ -114,7 +114,7 @@ function referenceNet(lines: readonly CleanTransaction[]) {
   let none = 0;
   let returnLines = 0;
   const returns = lines
-    .map((l, i) => i)
+    .map((_, i) => i)
     .filter((i) => isReturn(lines[i]!))
     .sort((a, b) => lines[a]!.timestamp - lines[b]!.timestamp || a - b);
   for (const r of returns) {
