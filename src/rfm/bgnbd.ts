@@ -1,5 +1,6 @@
 import { gammaln } from "simple-statistics";
 import { assertFinite, RecokitError } from "../core/errors.js";
+import { standardErrors } from "./information.js";
 import { minimizeNelderMead } from "./optimize.js";
 import { type RepeatColumns, type RepeatPurchaseData, readRepeatData } from "./repeat-data.js";
 import { hypergeometricExcessOverQ, logAddExp } from "./special.js";
@@ -22,6 +23,12 @@ export interface BgNbdModel extends BgNbdParameters {
   readonly iterations: number;
   /** Whether the optimiser met its tolerances. */
   readonly converged: boolean;
+  /**
+   * Asymptotic standard errors of r, alpha, a, b from the observed information (the inverse
+   * Hessian of the negative log-likelihood); null when it is not positive definite (e.g. an
+   * estimate running to a boundary).
+   */
+  readonly standardErrors: BgNbdParameters | null;
 }
 
 /** Options of {@link fitBgNbd}. */
@@ -252,6 +259,10 @@ export function fitBgNbd(data: RepeatPurchaseData, options: FitBgNbdOptions = {}
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const params = fromLog(result.x);
+  const se = standardErrors(
+    (v) => -totalLogLikelihood({ r: v[0]!, alpha: v[1]!, a: v[2]!, b: v[3]! }, compressed),
+    PARAM_NAMES.map((k) => params[k]),
+  );
   return {
     kind: "bg-nbd",
     ...params,
@@ -259,6 +270,7 @@ export function fitBgNbd(data: RepeatPurchaseData, options: FitBgNbdOptions = {}
     customers: cols.n,
     iterations: result.iterations,
     converged: result.converged,
+    standardErrors: se === null ? null : { r: se[0]!, alpha: se[1]!, a: se[2]!, b: se[3]! },
   };
 }
 

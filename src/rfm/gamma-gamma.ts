@@ -1,5 +1,6 @@
 import { gammaln, mean, sampleCorrelation } from "simple-statistics";
 import { assertFinite, RecokitError } from "../core/errors.js";
+import { standardErrors } from "./information.js";
 import { minimizeNelderMead } from "./optimize.js";
 
 /**
@@ -27,6 +28,8 @@ export interface GammaGammaModel extends GammaGammaParameters {
   readonly frequencyMonetaryCorrelation: number;
   readonly iterations: number;
   readonly converged: boolean;
+  /** Asymptotic standard errors of p, q, gamma (inverse observed information), or null. */
+  readonly standardErrors: GammaGammaParameters | null;
 }
 
 /** One customer's repeat-purchase count and mean repeat-purchase value. */
@@ -252,6 +255,10 @@ export function fitGammaGamma(data: SpendData, options: FitGammaGammaOptions = {
     },
   );
   const params = fromLog(result.x);
+  const se = standardErrors(
+    (v) => -total({ p: v[0]!, q: v[1]!, gamma: v[2]! }),
+    NAMES.map((k) => params[k]),
+  );
   const correlation = n >= 3 ? sampleCorrelation(x, m) : 0;
   return {
     kind: "gamma-gamma",
@@ -262,6 +269,7 @@ export function fitGammaGamma(data: SpendData, options: FitGammaGammaOptions = {
     frequencyMonetaryCorrelation: Number.isFinite(correlation) ? correlation : 0,
     iterations: result.iterations,
     converged: result.converged,
+    standardErrors: se === null ? null : { p: se[0]!, q: se[1]!, gamma: se[2]! },
   };
 }
 

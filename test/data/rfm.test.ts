@@ -38,6 +38,13 @@ describe.skipIf(!hasSharedData("cdnow/cdnow_customers_summary.csv", "BG/NBD CDNO
         expect(Math.abs(model[k] / published[k] - 1), k).toBeLessThan(0.01);
       }
       expect(model.converged).toBe(true);
+      // standard errors as the lifetimes library prints them for this fit: 0.01, 0.38, 0.19, 0.71
+      const se = model.standardErrors!;
+      console.log(`standard errors: r ${fmt(se.r)} α ${fmt(se.alpha)} a ${fmt(se.a)} b ${fmt(se.b)}`);
+      expect(Math.round(se.r * 100) / 100).toBe(0.01);
+      expect(Math.round(se.alpha * 100) / 100).toBe(0.38);
+      expect(Math.round(se.a * 100) / 100).toBe(0.19);
+      expect(Math.round(se.b * 100) / 100).toBe(0.71);
       // the paper reports LL = −9582.4 at the estimate
       expect(model.logLikelihood).toBeCloseTo(-9582.4, 1);
     });

@@ -177,6 +177,12 @@ describe("fitBgNbd", () => {
       for (const f of [0.99, 1.01])
         expect(sumLL({ ...model, [k]: model[k] * f })).toBeLessThan(model.logLikelihood);
     }
+    // the truth lies within 4 asymptotic standard errors of each estimate
+    const se = model.standardErrors!;
+    for (const k of ["r", "alpha", "a", "b"] as const) {
+      expect(se[k]).toBeGreaterThan(0);
+      expect(Math.abs(model[k] - truth[k]), k).toBeLessThan(4 * se[k]);
+    }
     // and lands near the truth (sampling error with 4,000 customers is a few tens of percent on a, b)
     expect(model.r).toBeGreaterThan(truth.r * 0.8);
     expect(model.r).toBeLessThan(truth.r * 1.25);

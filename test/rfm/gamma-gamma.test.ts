@@ -99,6 +99,9 @@ describe("fitGammaGamma", () => {
     for (const k of ["p", "q", "gamma"] as const)
       for (const f of [0.99, 1.01])
         expect(sumLL({ ...model, [k]: model[k] * f })).toBeLessThan(model.logLikelihood);
+    const se = model.standardErrors!;
+    for (const k of ["p", "q", "gamma"] as const)
+      expect(Math.abs(model[k] - truth[k]), k).toBeLessThan(4 * se[k]);
     // spend was simulated independently of frequency
     expect(Math.abs(model.frequencyMonetaryCorrelation)).toBeLessThan(0.1);
     // the population mean spend pγ/(q−1) is well identified: truth 30

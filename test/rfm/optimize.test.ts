@@ -1,6 +1,7 @@
 import { gammaln } from "simple-statistics";
 import { describe, expect, it } from "vitest";
 import { minimizeNelderMead } from "../../src/rfm/index.js";
+import { standardErrors } from "../../src/rfm/information.js";
 import { hypergeometric2F1, hypergeometricExcessOverQ, logAddExp } from "../../src/rfm/special.js";
 import { expectClose, expectRecokitError } from "../helpers.js";
 
@@ -114,5 +115,26 @@ describe("special functions", () => {
     expect(logAddExp(1000, 1000)).toBeCloseTo(1000 + Math.log(2), 12);
     expect(logAddExp(Number.NEGATIVE_INFINITY, 2)).toBe(2);
     expect(logAddExp(-3, Number.NEGATIVE_INFINITY)).toBe(-3);
+  });
+});
+
+describe("standardErrors (observed information)", () => {
+  it("inverts the Hessian of a quadratic by hand", () => {
+    // f = x²/2 + xy/2 + 2y²: H = [[1, ½], [½, 4]], H⁻¹ = [[4, −½], [−½, 1]] / 3.75
+    const se = standardErrors((v) => v[0]! ** 2 / 2 + (v[0]! * v[1]!) / 2 + 2 * v[1]! ** 2, [0.3, -0.2]);
+    expectClose(se!, [Math.sqrt(4 / 3.75), Math.sqrt(1 / 3.75)], 1e-6);
+  });
+
+  it("gives σ/√n for the mean of a normal sample", () => {
+    const xs = [1.2, 0.7, 2.5, 1.9, 0.4, 1.1, 1.6, 2.2];
+    const sigma = 0.8;
+    const nll = (v: Float64Array) => xs.reduce((s, x) => s + (x - v[0]!) ** 2 / (2 * sigma * sigma), 0);
+    expectClose(standardErrors(nll, [1.45])!, [sigma / Math.sqrt(xs.length)], 1e-7);
+  });
+
+  it("returns null, not NaN, when the information is not positive definite", () => {
+    expect(standardErrors((v) => v[0]! ** 2 - v[1]! ** 2, [1, 1])).toBeNull();
+    expect(standardErrors((v) => v[0]! ** 2, [1, 1])).toBeNull();
+    expect(standardErrors(() => Number.NaN, [1])).toBeNull();
   });
 });
