@@ -228,7 +228,7 @@ export interface SegmentRfmOptions {
   readonly map?: SegmentMap;
   /** Name of the group of customers no rule matches (default `"Others"`). */
   readonly otherName?: string;
-  /** Action suggested for that group. */
+  /** Action suggested for that group (default: review them and extend the map). */
   readonly otherAction?: string;
 }
 
@@ -277,11 +277,13 @@ export function segmentRfm(scores: RfmScores, options: SegmentRfmOptions = {}): 
     labels[i] = names[g]!;
   }
   const groups: CustomerGroup[] = map.map((rule) => groupOfRule(rule));
-  groups.push(
-    options.otherAction === undefined
-      ? { name: otherName, description: "Matches no rule of the segment map." }
-      : { name: otherName, action: options.otherAction, description: "Matches no rule of the segment map." },
-  );
+  groups.push({
+    name: otherName,
+    action:
+      options.otherAction ??
+      "Review these customers; extend the segment map if they form a group worth targeting.",
+    description: "Matches no rule of the segment map.",
+  });
   return { groups, groupOf, labels };
 }
 

@@ -63,7 +63,8 @@ describe("segmentRfm with the 11-segment map", () => {
     expect(seg.groups.map((g) => g.name)).toEqual([...RFM_SEGMENTS.map((r) => r.name), "Others"]);
     const reached = new Set(seg.labels);
     for (const rule of RFM_SEGMENTS) expect(reached.has(rule.name), rule.name).toBe(true);
-    expect(seg.groups.every((g) => g.name === "Others" || (g.action?.length ?? 0) > 0)).toBe(true);
+    expect(seg.groups.every((g) => (g.action?.length ?? 0) > 0)).toBe(true);
+    expect(seg.groups.at(-1)!.action).toMatch(/extend the segment map/);
   });
 
   it("assigns each of the 125 cells to one segment, consistent with the rule ranges", () => {
