@@ -229,15 +229,17 @@ interface RankConfig {
   readonly metric: "cosine" | "jaccard";
   readonly k: number;
   readonly binary: boolean;
+  readonly amplification: number;
 }
 const describeRank = (c: RankConfig) =>
-  `${c.kind}-kNN, ${c.metric}, k = ${c.k}, ${c.binary ? "binary interactions" : "ratings as weights"}`;
+  `${c.kind}-kNN, ${c.metric}, k = ${c.k}, ${c.binary ? "binary interactions" : "ratings as weights"}${c.amplification === 1 ? "" : `, amplification ${c.amplification}`}`;
 const fitRank =
   (c: RankConfig): RankFit =>
   (train) =>
     (c.kind === "user" ? fitUserKnn : fitItemKnn)(train, {
       metric: c.metric,
       k: c.k,
+      amplification: c.amplification,
       ...(c.binary ? binary : {}),
     });
 
@@ -245,7 +247,9 @@ const rankGrid: RankConfig[] = [];
 for (const kind of ["user", "item"] as const)
   for (const metric of ["cosine", "jaccard"] as const)
     for (const k of quick ? [50] : kind === "user" ? [50, 80, 120, 160, 250] : [50, 100, 200, 400])
-      for (const bin of [false, true]) rankGrid.push({ kind, metric, k, binary: bin });
+      for (const bin of [false, true])
+        for (const amplification of quick ? [1] : [1, 3])
+          rankGrid.push({ kind, metric, k, binary: bin, amplification });
 
 const RANK_SEEDS = quick ? [SEED] : [SEED, 1, 2, 3, 4];
 const rankOptions = { k: 10, mapDenominator: "relevant", seed: SEED } as const;
