@@ -72,7 +72,7 @@ export function contentNeighborLists(itemFeatures: Csr, options: ContentNeighbor
   };
   if (maxDf >= 1) return topKSimilarity(itemFeatures, { k, metric: "cosine", ...common });
   const selective = selectiveFeatures(itemFeatures, maxDf * itemFeatures.nRows);
-  const candidates = topKSimilarity(selective, { k: pool, metric: "cosine", ...common });
+  const candidates = topKSimilarity(selective, { k: pool, metric: "dot", ...common });
   throwIfAborted(WHERE, options.signal);
   return rescore(itemFeatures, candidates, k);
 }
