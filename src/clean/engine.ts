@@ -289,11 +289,21 @@ export function groupKeyFn(fields: readonly string[]): (row: CleanRow) => unknow
       return v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : v;
     };
   }
+  const parts: string[] = [];
   return (row) => {
-    let key = "";
-    for (const f of fields) key += encodeValue(isMissing(row[f]) ? null : row[f]);
-    return key;
+    parts.length = 0;
+    for (const f of fields) parts.push(encodeValue(isMissing(row[f]) ? null : row[f]));
+    return parts.join("");
   };
+}
+
+/**
+ * A copy of a long string key that shares no memory with the text it was cut from (a substring
+ * keeps its whole source chunk alive); other values are returned as they are. Use it for keys that
+ * outlive their row, such as the sets and maps of streamed steps. @internal
+ */
+export function detachKey<K>(key: K): K {
+  return typeof key === "string" && key.length >= 13 ? (` ${key}`.slice(1) as unknown as K) : key;
 }
 
 /**
@@ -319,7 +329,7 @@ export function monotonicCheck(
         `${label}: row ${origin}: ${field} ${t} comes after ${prev} in its group; in a stream this step needs rows in ${field} order (sort the input, or use clean)`,
       );
     }
-    last.set(k, t);
+    last.set(prev === undefined ? detachKey(k) : k, t);
   };
 }
 
@@ -410,14 +420,24 @@ function hashValues(row: CleanRow, fields: readonly string[], withNames: boolean
     h2 = Math.imul(h2 ^ x, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   };
-  const mixText = (s: string): void => {
-    for (let i = 0; i < s.length; i++) {
+  // long texts are hashed by their length and first and last 16 characters: equal rows still hash
+  // equally, and the field-by-field comparison settles any candidate
+  const mixRange = (s: string, from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
       const c = s.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 15;
     }
-    mix(s.length);
+  };
+  const mixText = (s: string): void => {
+    const n = s.length;
+    if (n <= 32) mixRange(s, 0, n);
+    else {
+      mixRange(s, 0, 16);
+      mixRange(s, n - 16, n);
+    }
+    mix(n);
   };
   for (let f = 0; f < fields.length; f++) {
     const name = fields[f]!;

@@ -49,7 +49,8 @@ export class StepRecorder {
 
   /** Records that the row with input index `origin` was changed for `reason`. */
   modify(reason: string, origin: number): void {
-    bump(this.modified, reason);
+    const n = this.modified.get(reason);
+    this.modified.set(reason, n === undefined ? 1 : n + 1);
     if (this.#indices) pushTo(this.#modifiedIdx, reason, origin);
   }
 

@@ -2,6 +2,7 @@ import { mean } from "simple-statistics";
 import type { RowFn } from "../coerce.js";
 import {
   type BatchContext,
+  detachKey,
   encodeValue,
   groupKeyFn,
   isMissing,
@@ -36,11 +37,13 @@ const MERGE_RULES: readonly CleanMergeRule[] = ["first", "last", "sum", "min", "
  * else sorted by name. @internal
  */
 export function exactKeyFn(fields: readonly string[] | null): (row: CleanRow) => string {
+  // keys are joined from an array: a flat new string that keeps no reference to the input text
+  const parts: string[] = [];
   if (fields !== null) {
     return (row) => {
-      let key = "";
-      for (let i = 0; i < fields.length; i++) key += encodeValue(row[fields[i]!]);
-      return key;
+      parts.length = 0;
+      for (let i = 0; i < fields.length; i++) parts.push(encodeValue(row[fields[i]!]));
+      return parts.join("");
     };
   }
   let ref: string[] | undefined;
@@ -53,10 +56,11 @@ export function exactKeyFn(fields: readonly string[] | null): (row: CleanRow) =>
     }
     let sameSet = keys.length === ref.length;
     if (sameSet) for (let i = 0; i < keys.length && sameSet; i++) sameSet = refSet!.has(keys[i]!);
-    let key = sameSet ? "R" : "K";
-    if (sameSet) for (let i = 0; i < ref.length; i++) key += encodeValue(row[ref[i]!]);
-    else for (const k of keys.sort()) key += encodeValue(k) + encodeValue(row[k]);
-    return key;
+    parts.length = 0;
+    parts.push(sameSet ? "R" : "K");
+    if (sameSet) for (let i = 0; i < ref.length; i++) parts.push(encodeValue(row[ref[i]!]));
+    else for (const k of keys.sort()) parts.push(encodeValue(k), encodeValue(row[k]));
+    return parts.join("");
   };
 }
 
@@ -200,7 +204,7 @@ export function planDuplicates(env: PlanEnv, step: CleanDuplicatesStep): StepPla
         const k = keyOf(row);
         const prev = last.get(k);
         const repeat = prev !== undefined && t - prev <= windowMs;
-        if (!repeat || anchor === "previous") last.set(k, t);
+        if (!repeat || anchor === "previous") last.set(prev === undefined ? detachKey(k) : k, t);
         return repeat ? rec.drop(reason, origin, row) : row;
       };
     },

@@ -3,6 +3,7 @@ import { describeValue } from "../../core/id-index.js";
 import type { RowFn } from "../coerce.js";
 import {
   type BatchContext,
+  detachKey,
   groupKeyFn,
   isMissing,
   monotonicCheck,
@@ -101,7 +102,7 @@ function missingRowFn(policies: readonly Parsed[], stats: ReadonlyMap<string, St
       const present = !isMissing(row[p.field]);
       if (p.kind === "forward") {
         const key = p.key(row);
-        if (present && key !== null) last[i]!.set(key, row[p.field]);
+        if (present && key !== null) last[i]!.set(detachKey(key), detachKey(row[p.field]));
       }
       if (present || !any) continue;
       const value = pending[i];
