@@ -153,7 +153,7 @@ function scoreInto(model: ContentModel, q: ResolvedQuery, out: Float64Array): vo
  * O(Σ_{f ∈ q} df_f + nItems).
  *
  * @param model - a fitted content model
- * @param query - a user index, or a {@link ContentVector}
+ * @param query - a user index (-1: an unknown user, every score NaN), or a {@link ContentVector}
  * @param out - optional output buffer of length `model.items.size` (reused, avoids allocation)
  * @returns one score per item (`out` when given)
  * @throws RecokitError `INVALID_INPUT` for an out-of-range user index, a malformed vector or a
@@ -181,8 +181,9 @@ export function contentScores(
       `out must have one slot per item (${model.items.size}), got ${out.length}`,
     );
   let q: ResolvedQuery;
-  if (typeof query === "number") {
-    assertInteger(where, "user index", query, 0, model.users.size - 1);
+  if (query === -1) q = { indices: [], values: [], norm: 0, user: -1 };
+  else if (typeof query === "number") {
+    assertInteger(where, "user index", query, -1, model.users.size - 1);
     q = profileQuery(model, query);
   } else q = checkVector(where, model, query);
   scoreInto(model, q, out);
@@ -283,9 +284,10 @@ function applyFilters(
  * import { fitContent, recommendContent } from "recokit";
  * const m = fitContent(
  *   [{ id: "a", tags: ["red", "shoe"] }, { id: "b", tags: ["red", "boot"] }, { id: "c", tags: ["mug"] }],
- *   { fields: [{ kind: "tags", name: "tags" }], interactions: [{ user: "u", item: "a" }] },
+ *   { fields: [{ kind: "tags", name: "tags", idf: false }], interactions: [{ user: "u", item: "a" }] },
  * );
- * recommendContent(m, "u", { k: 2, explain: true }); // [{ item: "b", score: 0.5, reasons: ["matches: red"] }]
+ * recommendContent(m, "u", { k: 2, explain: true });
+ * // [{ item: "b", score: 0.5, reasons: ["matches: red"] }, { item: "c", score: 0, reasons: [] }]
  * ```
  */
 export function recommendContent(
@@ -390,9 +392,9 @@ export interface SimilarContentOptions {
  * import { fitContent, similarItemsContent } from "recokit";
  * const m = fitContent(
  *   [{ id: "a", tags: ["red", "shoe"] }, { id: "b", tags: ["red", "boot"] }, { id: "c", tags: ["mug"] }],
- *   { fields: [{ kind: "tags", name: "tags" }] },
+ *   { fields: [{ kind: "tags", name: "tags", idf: false }] },
  * );
- * similarItemsContent(m, "a", { k: 5 }); // [{ item: "b", score: 0.5 }]
+ * similarItemsContent(m, "a", { k: 5 }); // [{ item: "b", score: 0.5 }] (c shares nothing)
  * ```
  */
 export function similarItemsContent(

@@ -60,6 +60,11 @@ export interface TokenizeOptions extends TokenizerConfig {
 /**
  * A short English stop-word list (articles, pronouns, auxiliaries, prepositions, conjunctions),
  * lower-case. Pass it as `stopWords` to leave these words out.
+ * @example
+ * ```ts
+ * import { ENGLISH_STOP_WORDS, tokenize } from "recokit";
+ * tokenize("a cup of tea for the road", { stopWords: [...ENGLISH_STOP_WORDS] }); // ["cup", "tea", "road"]
+ * ```
  */
 export const ENGLISH_STOP_WORDS: readonly string[] = Object.freeze([
   "a",
@@ -135,7 +140,14 @@ export const ENGLISH_STOP_WORDS: readonly string[] = Object.freeze([
   "your",
 ]);
 
-/** The token that stands for every number with `numbers: "placeholder"`. */
+/**
+ * The token that stands for every number with `numbers: "placeholder"`.
+ * @example
+ * ```ts
+ * import { tokenize } from "recokit";
+ * tokenize("pack of 12", { numbers: "placeholder" }); // ["pack", "of", "<num>"]
+ * ```
+ */
 export const NUMBER_PLACEHOLDER = "<num>";
 
 const UNSPACED =
