@@ -127,6 +127,45 @@ describe("fitContentFeatures: text fields", () => {
   });
 });
 
+describe("fitContentFeatures: CJK titles", () => {
+  const rows = [
+    { id: 1, title: "2024新款 Nike 运动鞋" },
+    { id: 2, title: "Nike 运动鞋 men's" },
+    { id: 3, title: "東京 タンブラー" },
+  ];
+
+  it("indexes character bigrams when no word segmenter is available", () => {
+    const f = fitContentFeatures(rows, {
+      fields: [{ kind: "text", name: "title", tokenizer: { segmenter: null } }],
+    });
+    expect(f.features.ids()).toEqual([
+      "title:2024",
+      "title:新款",
+      "title:nike",
+      "title:运动",
+      "title:动鞋",
+      "title:men",
+      "title:東京",
+      "title:タン",
+      "title:ンブ",
+      "title:ブラ",
+      "title:ラー",
+    ]);
+    // the two shoe titles share nike, 运动, 动鞋: new items are cut the same way
+    const t = transformContentItems(f, [{ title: "运动鞋" }], { segmenter: null });
+    expect(Array.from(t.matrix.indices)).toEqual([3, 4]);
+  });
+
+  it("uses an injected segmenter, and the model remembers the settings but not the segmenter", () => {
+    const seg = { segment: (s: string) => [{ segment: s, isWordLike: true }] };
+    const f = fitContentFeatures(rows, {
+      fields: [{ kind: "text", name: "title", tokenizer: { segmenter: seg } }],
+    });
+    expect(f.features.has("title:运动鞋")).toBe(true);
+    expect(f.fields[0]).toMatchObject({ kind: "text", tokenizer: {} });
+  });
+});
+
 describe("fitContentFeatures: tags, categories, numbers", () => {
   it("merges tag case, keeps the first surface form as label, weights by IDF", () => {
     const f = fitContentFeatures(

@@ -170,6 +170,11 @@ describe("fitContent: profiles and scores (hand-computed)", () => {
     expect(recommendContent(m, "e")).toEqual([]);
   });
 
+  it("scores an unknown user (-1) as NaN everywhere, as the fast layer of CF models does", () => {
+    expect(Array.from(contentScores(model, -1)).every(Number.isNaN)).toBe(true);
+    expectRecokitError(() => contentScores(model, -2), "INVALID_INPUT", "user index");
+  });
+
   it("scores chosen items in the order asked", () => {
     expectClose(scoreItems(model, "u", ["c", "b", "a"]), [0, 0.5, 1], TOL);
     expect(scoreItems(model, "u").length).toBe(4);
