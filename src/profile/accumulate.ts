@@ -41,8 +41,9 @@ interface ByUser {
 }
 
 /**
- * Groups the batch by user. The columns are scattered once into user order (sequential reads), so
- * the fold then reads every column sequentially instead of at random positions.
+ * Groups the batch by user: a stable counting sort whose permutation is applied to the batch's own
+ * columns in place, following its cycles (the batch is this call's scratch, never the caller's data).
+ * No column is copied, and the fold then reads every column sequentially.
  */
 function groupByUser(batch: EventBatch, nUsers: number): ByUser {
   const n = batch.n;
@@ -52,20 +53,57 @@ function groupByUser(batch: EventBatch, nUsers: number): ByUser {
   const dest = new Int32Array(n);
   const next = start.slice(0, nUsers);
   for (let e = 0; e < n; e++) dest[e] = next[batch.user[e]!]!++;
-  const scatter = <T extends Float64Array | Float32Array | Int32Array | Uint8Array>(src: T, out: T): T => {
-    for (let e = 0; e < n; e++) out[dest[e]!] = src[e]!;
-    return out;
-  };
-  return {
-    start,
-    time: scatter(batch.time, new Float64Array(n)),
-    weight: batch.weight === null ? null : scatter(batch.weight, new Float64Array(n)),
-    pricePercentile: scatter(batch.pricePercentile, new Float32Array(n)),
-    item: scatter(batch.item, new Int32Array(n)),
-    query: scatter(batch.query, new Int32Array(n)),
-    channel: scatter(batch.channel, new Int32Array(n)),
-    type: scatter(batch.type, new Uint8Array(n)),
-  };
+  const { time, pricePercentile, item, query, channel, type } = batch;
+  const weight = batch.weight;
+  for (let i = 0; i < n; i++) {
+    if (dest[i]! < 0) continue;
+    // carry the event at i along its cycle until the cycle closes at i
+    let t = time[i]!;
+    let pct = pricePercentile[i]!;
+    let it = item[i]!;
+    let q = query[i]!;
+    let ch = channel[i]!;
+    let ty = type[i]!;
+    let w = weight === null ? 0 : weight[i]!;
+    let j = dest[i]!;
+    dest[i] = -1;
+    while (j !== i) {
+      const t2 = time[j]!;
+      const pct2 = pricePercentile[j]!;
+      const it2 = item[j]!;
+      const q2 = query[j]!;
+      const ch2 = channel[j]!;
+      const ty2 = type[j]!;
+      time[j] = t;
+      pricePercentile[j] = pct;
+      item[j] = it;
+      query[j] = q;
+      channel[j] = ch;
+      type[j] = ty;
+      t = t2;
+      pct = pct2;
+      it = it2;
+      q = q2;
+      ch = ch2;
+      ty = ty2;
+      if (weight !== null) {
+        const w2 = weight[j]!;
+        weight[j] = w;
+        w = w2;
+      }
+      const k = dest[j]!;
+      dest[j] = -1;
+      j = k;
+    }
+    time[i] = t;
+    pricePercentile[i] = pct;
+    item[i] = it;
+    query[i] = q;
+    channel[i] = ch;
+    type[i] = ty;
+    if (weight !== null) weight[i] = w;
+  }
+  return { start, time, weight, pricePercentile, item, query, channel, type };
 }
 
 /**

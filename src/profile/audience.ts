@@ -6,7 +6,7 @@ import { topK } from "../core/topk.js";
 import { checkProfilesShape } from "./build.js";
 import { parseProfileTag } from "./catalogue.js";
 import { checkRange, PROFILE_DAY_MS, USER_METRIC_NAMES } from "./config.js";
-import { facetsOf } from "./derive.js";
+import { confidenceFor, eventsAt, facetsOf } from "./derive.js";
 import { type PortraitTag, portraitTagAt, userRow } from "./portrait.js";
 import type { MetricRange, TagProfiles, UserMetricName } from "./types.js";
 
@@ -190,13 +190,18 @@ function compileTag(where: string, profiles: TagProfiles, c: AudienceTagConditio
   if (c.top !== undefined) assertInteger(where, `${at}.top`, c.top, 1);
   const { facetOf } = c.top !== undefined ? facetsOf(profiles.tags) : { facetOf: undefined };
   const nTypes = profiles.eventTypes.length;
-  const { scores, state, confidence } = profiles;
+  const { scores, state } = profiles;
+  const prior = profiles.config.confidencePrior;
   const entry = (u: number): number => {
     const j = findInRow(scores, u, t);
     if (j < 0) return -1;
     if (minScore !== undefined && !(scores.data[j]! >= minScore)) return -1;
     if (minWeight !== undefined && !(state.weights.data[j]! >= minWeight)) return -1;
-    if (minConfidence !== undefined && !(confidence[j]! >= minConfidence)) return -1;
+    if (
+      minConfidence !== undefined &&
+      !(confidenceFor(eventsAt(state.counts, nTypes, j), prior) >= minConfidence)
+    )
+      return -1;
     if (minEvents !== undefined) {
       let n = 0;
       if (typeIdx >= 0) n = state.counts[j * nTypes + typeIdx]!;

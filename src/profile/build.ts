@@ -7,7 +7,6 @@ import {
   applyRules,
   channelColumn,
   computeMetrics,
-  confidenceOf,
   facetsOf,
   scoreWeights,
   staticColumns,
@@ -289,7 +288,7 @@ interface AssembleInput {
   readonly signal: AbortSignal | undefined;
 }
 
-/** Folds the batch into the state and computes scores, confidences, metrics and derived tags. */
+/** Folds the batch into the state and computes scores, metrics and derived tags. */
 function assemble(where: string, input: AssembleInput): TagProfiles {
   const { config, asOf, batch, catalogue } = input;
   const eventTypes = Object.keys(config.typeWeights);
@@ -314,7 +313,6 @@ function assemble(where: string, input: AssembleInput): TagProfiles {
   );
   const { facetOf, facets } = facetsOf(tagIndex);
   const scores = scoreWeights(state.weights, config, facetOf, facets.length);
-  const confidence = confidenceOf(state.counts, nTypes, config.confidencePrior);
   const purchaseIdx = eventTypes.flatMap((_t, i) => (isPurchase[i] === 1 ? [i] : []));
   const metrics = computeMetrics(state, asOf, purchaseIdx, nTypes, facetOf, facets);
   const attributes = staticColumns(
@@ -351,7 +349,6 @@ function assemble(where: string, input: AssembleInput): TagProfiles {
     state,
     attributes,
     scores,
-    confidence,
     metrics,
     derived,
     report,

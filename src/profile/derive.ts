@@ -83,16 +83,16 @@ export function scoreWeights(weights: Csr, config: ProfileConfig, facetOf: Int32
   }
 }
 
-/** Confidence `n / (n + c)` of each stored weight, n = events behind it. @internal */
-export function confidenceOf(counts: Int32Array, nTypes: number, prior: number): Float64Array {
-  const nnz = nTypes === 0 ? 0 : counts.length / nTypes;
-  const out = new Float64Array(nnz);
-  for (let j = 0; j < nnz; j++) {
-    let n = 0;
-    for (let t = 0; t < nTypes; t++) n += counts[j * nTypes + t]!;
-    out[j] = n + prior > 0 ? n / (n + prior) : 0;
-  }
-  return out;
+/** Events behind stored entry `j` (all types). @internal */
+export function eventsAt(counts: Int32Array, nTypes: number, j: number): number {
+  let n = 0;
+  for (let t = 0; t < nTypes; t++) n += counts[j * nTypes + t]!;
+  return n;
+}
+
+/** Confidence `n / (n + c)` of a weight backed by `n` events (1 when c = 0 and n > 0; 0 for n = 0). @internal */
+export function confidenceFor(n: number, prior: number): number {
+  return n + prior > 0 ? n / (n + prior) : 0;
 }
 
 /**

@@ -5,6 +5,7 @@ import { topK } from "../core/topk.js";
 import { checkProfilesShape } from "./build.js";
 import { parseProfileTag } from "./catalogue.js";
 import { USER_METRIC_NAMES } from "./config.js";
+import { confidenceFor, eventsAt } from "./derive.js";
 import type { TagProfiles, UserMetricName } from "./types.js";
 
 /** One tag of a portrait with the evidence behind its weight. */
@@ -84,7 +85,7 @@ export function portraitTagAt(profiles: TagProfiles, j: number): PortraitTag {
     value,
     score: profiles.scores.data[j]!,
     weight: profiles.state.weights.data[j]!,
-    confidence: profiles.confidence[j]!,
+    confidence: confidenceFor(events, profiles.config.confidencePrior),
     events,
     counts,
     lastSeen: profiles.state.lastSeen[j]!,
@@ -252,9 +253,14 @@ export function profileMatrix(profiles: TagProfiles, options: ProfileMatrixOptio
     case "weight":
       source = profiles.state.weights.data;
       break;
-    case "confidence":
-      source = profiles.confidence;
+    case "confidence": {
+      const nTypes = profiles.eventTypes.length;
+      const prior = profiles.config.confidencePrior;
+      source = Float64Array.from(profiles.state.lastSeen, (_, j) =>
+        confidenceFor(eventsAt(profiles.state.counts, nTypes, j), prior),
+      );
       break;
+    }
     default:
       throw new RecokitError(
         "INVALID_INPUT",

@@ -133,7 +133,6 @@ function validate(where: string, p: TagProfiles): void {
     p.scores.indptr.some((x, r) => x !== s.weights.indptr[r])
   )
     bad("scores and state.weights differ in pattern");
-  typed("confidence", p.confidence, Float64Array, nnz);
   if (p.metrics === null || typeof p.metrics !== "object") bad("metrics are missing");
   for (const name of USER_METRIC_NAMES) typed(`metrics.${name}`, p.metrics[name], Float64Array, nUsers);
   const columns = (name: string, list: readonly DerivedTagColumn[]): void => {

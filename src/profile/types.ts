@@ -372,8 +372,6 @@ export interface TagProfiles {
   readonly attributes: readonly DerivedTagColumn[];
   /** users × tags normalised scores (the pattern of `state.weights`). */
   readonly scores: Csr;
-  /** Confidence `n / (n + c)` of each stored entry, aligned with `scores.data`. */
-  readonly confidence: Float64Array;
   /** Per-user metrics (NaN: not defined for that user, e.g. no purchase). */
   readonly metrics: Readonly<Record<UserMetricName, Float64Array>>;
   /** All derived tags: rule tags, time and channel tags, attributes, RFM. */
