@@ -33,12 +33,12 @@ const ITEMS = deepFreeze([
 ]);
 const FIELDS = [{ kind: "tags" as const, name: "tags", idf: false }];
 
-function fit(interactions: readonly object[], extra: Record<string, unknown> = {}): ContentModel {
+function fitFixture(interactions: readonly object[], extra: Record<string, unknown> = {}): ContentModel {
   return fitContent(ITEMS, { fields: FIELDS, interactions: interactions as never, ...extra });
 }
 
 describe("fitContent: profiles and scores (hand-computed)", () => {
-  const model = fit([{ user: "u", item: "a" }]);
+  const model = fitFixture([{ user: "u", item: "a" }]);
 
   it("scores every item by cosine with the profile; NaN for an item without features", () => {
     // profile = x_a = (red 1/√2, shoe 1/√2)
@@ -76,7 +76,7 @@ describe("fitContent: profiles and scores (hand-computed)", () => {
 
   it("decays older interactions by the half-life", () => {
     const now = Date.UTC(2024, 5, 1);
-    const m = fit(
+    const m = fitFixture(
       [
         { user: "v", item: "a", timestamp: now },
         { user: "v", item: "c", timestamp: now - 20 * DAY },
@@ -96,15 +96,15 @@ describe("fitContent: profiles and scores (hand-computed)", () => {
     ];
     // centre 3: weights +2, −2 → profile ∝ (√2, √2, 0, −2), norm √8
     for (const center of [3, "user"] as const) {
-      const m = fit(rows, { center });
+      const m = fitFixture(rows, { center });
       expectClose(contentScores(m, 0).subarray(1, 3), [1 / Math.sqrt(8), -2 / Math.sqrt(8)], TOL);
     }
-    const ignore = fit(rows, { center: 3, negativeWeight: 0 });
+    const ignore = fitFixture(rows, { center: 3, negativeWeight: 0 });
     expectClose(contentScores(ignore, 0).subarray(1, 3), [0.5, 0], TOL);
   });
 
   it("weights behaviour types", () => {
-    const m = fit(
+    const m = fitFixture(
       [
         { user: "x", item: "b", type: "view" },
         { user: "x", item: "c", type: "purchase" },
@@ -121,8 +121,8 @@ describe("fitContent: profiles and scores (hand-computed)", () => {
       { user: "q", item: "b", value: 1, timestamp: 7 },
       { user: "p", item: "a", value: 1, timestamp: 9 },
     ];
-    const fromRows = fit(rows);
-    const fromIndexed = fit([], { interactions: indexInteractions(rows) });
+    const fromRows = fitFixture(rows);
+    const fromIndexed = fitFixture([], { interactions: indexInteractions(rows) });
     expect(fromIndexed.users.ids()).toEqual(fromRows.users.ids());
     expect(denseOf(fromIndexed.interactions)).toEqual(denseOf(fromRows.interactions));
     expect(Array.from(fromIndexed.timestamps!)).toEqual(Array.from(fromRows.timestamps!));
@@ -134,15 +134,16 @@ describe("fitContent: profiles and scores (hand-computed)", () => {
       { user: "u", item: "a" },
       { user: "u", item: "zzz" },
     ];
-    expectRecokitError(() => fit(rows), "INVALID_INPUT", "row 1");
+    expectRecokitError(() => fitFixture(rows), "INVALID_INPUT", "row 1");
     expectRecokitError(
-      () => fit([], { interactions: indexInteractions(rows) }),
+      () => fitFixture([], { interactions: indexInteractions(rows) }),
       "INVALID_INPUT",
       /item "zzz".*not in the catalogue/,
     );
-    expect(fit(rows, { read: { onInvalid: "skip" } }).skippedInteractions).toBe(1);
+    expect(fitFixture(rows, { read: { onInvalid: "skip" } }).skippedInteractions).toBe(1);
     expect(
-      fit([], { interactions: indexInteractions(rows), read: { onInvalid: "skip" } }).skippedInteractions,
+      fitFixture([], { interactions: indexInteractions(rows), read: { onInvalid: "skip" } })
+        .skippedInteractions,
     ).toBe(1);
   });
 
@@ -160,12 +161,12 @@ describe("fitContent: profiles and scores (hand-computed)", () => {
       "INVALID_INPUT",
       "feature 9",
     );
-    expectRecokitError(() => fit([], { neighbors: -1 }), "INVALID_INPUT", "neighbors");
-    expectRecokitError(() => fit([], { halfLifeDays: 0 }), "INVALID_INPUT", "halfLifeDays");
+    expectRecokitError(() => fitFixture([], { neighbors: -1 }), "INVALID_INPUT", "neighbors");
+    expectRecokitError(() => fitFixture([], { halfLifeDays: 0 }), "INVALID_INPUT", "halfLifeDays");
   });
 
   it("gives an empty profile (NaN scores, no recommendations) to a user with nothing to go on", () => {
-    const m = fit([{ user: "e", item: "d" }]);
+    const m = fitFixture([{ user: "e", item: "d" }]);
     expect(Array.from(contentScores(m, 0)).every(Number.isNaN)).toBe(true);
     expect(recommendContent(m, "e")).toEqual([]);
   });
@@ -181,7 +182,7 @@ describe("fitContent: profiles and scores (hand-computed)", () => {
   });
 
   it("batch recommendations match single ones", () => {
-    const m = fit([
+    const m = fitFixture([
       { user: "u", item: "a" },
       { user: "v", item: "c" },
       { user: "v", item: "b" },
@@ -210,7 +211,7 @@ describe("fitContent: profiles and scores (hand-computed)", () => {
 
 describe("content similar items", () => {
   it("lists items sharing features, by cosine, from the precomputed neighbours", () => {
-    const m = fit([]);
+    const m = fitFixture([]);
     expect(m.neighbors?.k).toBe(20);
     const sim = similarItemsContent(m, "a", { explain: true });
     expect(sim.map((r) => r.item)).toEqual(["b"]);
@@ -299,7 +300,7 @@ describe("content similar items", () => {
 });
 
 describe("new items without refitting", () => {
-  const model = fit([{ user: "u", item: "a" }]);
+  const model = fitFixture([{ user: "u", item: "a" }]);
   const more = addContentItems(model, deepFreeze([{ id: "e", tags: ["red", "shoe", "sale"] }]));
 
   it("vectorises a new item with the fitted vocabulary and scores it", () => {
@@ -342,7 +343,7 @@ describe("new items without refitting", () => {
 });
 
 describe("query vectors", () => {
-  const model = fit([{ user: "u", item: "a" }]);
+  const model = fitFixture([{ user: "u", item: "a" }]);
 
   it("builds vectors from feature ids or raw field values, reporting unknown keys", () => {
     const byId = contentVector(model, { "tags:red": 1, "tags:nope": 2 });
@@ -378,7 +379,7 @@ describe("query vectors", () => {
       { user: "s", item: "a", value: 2, timestamp: now - 3 * DAY },
       { user: "s", item: "c", value: 1, timestamp: now },
     ];
-    const m = fit(events, { halfLifeDays: 7 });
+    const m = fitFixture(events, { halfLifeDays: 7 });
     const v = contentUserVector(m, events);
     expect(Array.from(v.indices)).toEqual(Array.from(m.userProfiles.indices));
     expectClose(v.values, m.userProfiles.data, TOL);
