@@ -205,7 +205,7 @@ function createScratch(n: number, acc: Accumulation, metric: SimilarityMetric): 
   const dot = acc !== "count";
   const corated = acc === "corated";
   return {
-    count: acc === "dotOnly" ? new Int32Array(0) : new Int32Array(n),
+    count: new Int32Array(n),
     touched: new Int32Array(n),
     sims: new Float64Array(n),
     sxy: dot ? new Float64Array(n) : empty,
@@ -258,9 +258,11 @@ export function accumulateIntoHeaps(
     // afterwards is cheaper than recording which were touched in the inner loop.
     let work = 0;
     for (let j = rowPtr[r]!; j < rowPtr[r + 1]!; j++) work += colPtr[rowIdx[j]! + 1]! - colPtr[rowIdx[j]!]!;
-    const dense = acc === "dotOnly" || work >= n - lowest;
-    let touchedCount = accumulateRow(input, scratch, acc, r, lowest, !dense);
-    if (dense) touchedCount = collectTouched(scratch, acc, lowest, n);
+    const dense = work >= n - lowest;
+    // a sparse row needs the co-support count to know which rows it touched
+    const rowAcc = acc === "dotOnly" && !dense ? "dot" : acc;
+    let touchedCount = accumulateRow(input, scratch, rowAcc, r, lowest, !dense);
+    if (dense) touchedCount = collectTouched(scratch, rowAcc, lowest, n);
     similaritiesOf(input, scratch, acc, opts, r, touchedCount);
     for (let t = 0; t < touchedCount; t++) offer(r, touched[t]!);
     if (dense) clearRange(scratch, lowest, n);
@@ -317,7 +319,7 @@ function collectTouched(scratch: Scratch, acc: Accumulation, from: number, to: n
 }
 
 function clearRange(scratch: Scratch, from: number, to: number): void {
-  if (scratch.count.length > 0) scratch.count.fill(0, from, to);
+  scratch.count.fill(0, from, to);
   if (scratch.sxy.length > 0) scratch.sxy.fill(0, from, to);
   if (scratch.sxx.length > 0) {
     scratch.sxx.fill(0, from, to);
