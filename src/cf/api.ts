@@ -1,6 +1,18 @@
+import type { ContentModel } from "../content/model.js";
+import {
+  contentScores,
+  recommendContent,
+  recommendContentBatch,
+  similarItemsContent,
+} from "../content/scoring.js";
 import { assertInteger, RecokitError } from "../core/errors.js";
 import type { Id } from "../core/id-index.js";
-import type { BatchRecommendations, Recommendation, RecommendOptions } from "../core/recommender.js";
+import {
+  applyRankingFilters,
+  type BatchRecommendations,
+  type Recommendation,
+  type RecommendOptions,
+} from "../core/recommender.js";
 import { TopKHeap, topK } from "../core/topk.js";
 import type { BaselineModel } from "./baseline.js";
 import {
@@ -14,8 +26,13 @@ import {
 } from "./knn.js";
 import type { PopularityModel } from "./popularity.js";
 
-/** Every model the collaborative-filtering layer serves. */
+/** Every collaborative-filtering model. */
 export type CfModel = KnnModel | BaselineModel | PopularityModel;
+/**
+ * Every model the generic `recommend` / `recommendBatch` / `scoreUserIndex` serve: the CF models
+ * and content models (`fitContent`), which route to the content module's own functions.
+ */
+export type RecommenderModel = CfModel | ContentModel;
 /** Models that predict ratings. */
 export type RatingModel = KnnModel | BaselineModel;
 
@@ -106,7 +123,11 @@ function scoreBuffer(model: CfModel): Float64Array {
  * scoreUserIndex(m, 0, out); // [2, 1]
  * ```
  */
-export function scoreUserIndex(model: CfModel, u: number, out: Float64Array): void {
+export function scoreUserIndex(model: RecommenderModel, u: number, out: Float64Array): void {
+  if (model.kind === "content") {
+    contentScores(model, u, out);
+    return;
+  }
   if (out.length !== model.items.size) {
     throw new RecokitError(
       "INVALID_INPUT",
@@ -155,34 +176,6 @@ function resolveUser(
   return undefined;
 }
 
-/** Marks excluded items NaN in a score vector; returns candidate indices when asked. */
-function applyFilters(
-  where: string,
-  model: CfModel,
-  u: number,
-  scores: Float64Array,
-  options: RecommendOptions,
-): Int32Array | undefined {
-  if ((options.excludeSeen ?? true) && u >= 0) {
-    const r = model.ratings;
-    for (let j = r.indptr[u]!; j < r.indptr[u + 1]!; j++) scores[r.indices[j]!] = Number.NaN;
-  }
-  if (options.exclude !== undefined) {
-    for (const id of options.exclude) {
-      const i = model.items.indexOf(id, "minus-one");
-      if (i >= 0) scores[i] = Number.NaN;
-    }
-  }
-  if (options.candidates === undefined) return undefined;
-  const out: number[] = [];
-  for (const id of options.candidates) {
-    const i = model.items.indexOf(id, "minus-one");
-    if (i >= 0) out.push(i);
-  }
-  void where;
-  return Int32Array.from(out);
-}
-
 /**
  * Top-N recommendations for a user, best first, with external ids. Seen items are left out by
  * default; items the model cannot score are never returned, so fewer than `k` may come back.
@@ -196,7 +189,12 @@ function applyFilters(
  * recommend(model, "b", { k: 5, explain: true }); // [{ item: "y", score: …, reasons: ["similar to x"] }]
  * ```
  */
-export function recommend(model: CfModel, user: Id, options: RecommendOptions = {}): Recommendation[] {
+export function recommend(
+  model: RecommenderModel,
+  user: Id,
+  options: RecommendOptions = {},
+): Recommendation[] {
+  if (model.kind === "content") return recommendContent(model, user, options);
   const where = "recommend";
   const k = options.k ?? 10;
   assertInteger(where, "k", k, 0);
@@ -204,7 +202,7 @@ export function recommend(model: CfModel, user: Id, options: RecommendOptions = 
   if (u === undefined) return [];
   const scores = scoreBuffer(model);
   scoreUserIndex(model, u, scores);
-  const candidates = applyFilters(where, model, u, scores, options);
+  const candidates = applyRankingFilters(model.items, model.ratings, u, scores, options);
   const ranked = topK(scores, k, candidates === undefined ? {} : { candidates });
   const out: Recommendation[] = [];
   for (let r = 0; r < ranked.ids.length; r++) {
@@ -243,10 +241,11 @@ function explain(model: CfModel, u: number, i: number): string[] {
  * ```
  */
 export function recommendBatch(
-  model: CfModel,
+  model: RecommenderModel,
   users: Iterable<Id>,
   options: RecommendOptions = {},
 ): BatchRecommendations {
+  if (model.kind === "content") return recommendContentBatch(model, users, options);
   const where = "recommendBatch";
   const k = options.k ?? 10;
   assertInteger(where, "k", k, 0);
@@ -260,7 +259,7 @@ export function recommendBatch(
     const u = resolveUser(where, model, user, options.onUnknown ?? "throw");
     if (u === undefined) return;
     scoreUserIndex(model, u, scores);
-    const candidates = applyFilters(where, model, u, scores, options);
+    const candidates = applyRankingFilters(model.items, model.ratings, u, scores, options);
     if (candidates === undefined) for (let i = 0; i < scores.length; i++) heap.push(i, scores[i]!);
     else {
       const seen = new Set<number>();
@@ -284,8 +283,8 @@ export interface SimilarOptions {
 }
 
 /**
- * The items most similar to `item` ("customers who bought this also bought"), from an item-based
- * model's neighbour lists, best first.
+ * The items most similar to `item`, best first: from an item-based model's neighbour lists
+ * ("customers who bought this also bought"), or from a content model's feature similarity.
  * @throws RecokitError `UNKNOWN_ITEM` (unless `onUnknown: "empty"`).
  * @example
  * ```ts
@@ -294,7 +293,12 @@ export interface SimilarOptions {
  * similarItems(m, "x", { k: 3 }); // [{ item: "y", score: 1 }]
  * ```
  */
-export function similarItems(model: ItemKnnModel, item: Id, options: SimilarOptions = {}): Recommendation[] {
+export function similarItems(
+  model: ItemKnnModel | ContentModel,
+  item: Id,
+  options: SimilarOptions = {},
+): Recommendation[] {
+  if (model.kind === "content") return similarItemsContent(model, item, options);
   const i = model.items.indexOf(item, "minus-one");
   if (i < 0) {
     if ((options.onUnknown ?? "throw") === "throw")

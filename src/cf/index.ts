@@ -3,6 +3,7 @@ export {
   type PredictOptions,
   predict,
   type RatingModel,
+  type RecommenderModel,
   recommend,
   recommendBatch,
   type SimilarOptions,

@@ -1,14 +1,15 @@
+import { deserializeContentModel, serializeContentModel } from "../content/serialize.js";
 import { assertCsr, type Csr } from "../core/csr.js";
 import { RecokitError } from "../core/errors.js";
 import { IdIndex } from "../core/id-index.js";
 import { decodePayload, encodePayload } from "../core/serialize.js";
 import { assertNeighborLists } from "../similarity/neighbors.js";
-import type { CfModel } from "./api.js";
+import type { CfModel, RecommenderModel } from "./api.js";
 
 const KINDS = ["itemKnn", "userKnn", "baseline", "popularity"] as const;
 
 /**
- * Serialises a model into recokit's versioned, checksummed binary format (see `encodePayload`).
+ * Serialises a model (collaborative filtering or content) into recokit's versioned, checksummed binary format (see `encodePayload`).
  * The bytes round-trip exactly: recommendations and predictions are identical after
  * {@link deserializeModel}.
  * @example
@@ -18,7 +19,9 @@ const KINDS = ["itemKnn", "userKnn", "baseline", "popularity"] as const;
  * deserializeModel(bytes).kind; // "popularity"
  * ```
  */
-export function serializeModel(model: CfModel): Uint8Array {
+export function serializeModel(model: RecommenderModel): Uint8Array {
+  if (model !== null && typeof model === "object" && model.kind === "content")
+    return serializeContentModel(model);
   if (model === null || typeof model !== "object" || !KINDS.includes(model.kind)) {
     throw new RecokitError("INVALID_INPUT", "serializeModel", "not a recokit model");
   }
@@ -35,8 +38,9 @@ export function serializeModel(model: CfModel): Uint8Array {
  * try { deserializeModel(new Uint8Array(8)); } catch (e) { console.log((e as Error).message); } // bad magic
  * ```
  */
-export function deserializeModel(bytes: Uint8Array): CfModel {
+export function deserializeModel(bytes: Uint8Array): RecommenderModel {
   const payload = decodePayload(bytes);
+  if (payload.kind === "recokit/content") return deserializeContentModel(bytes);
   const kind = payload.kind.replace(/^recokit\//, "");
   if (!payload.kind.startsWith("recokit/") || !(KINDS as readonly string[]).includes(kind)) {
     throw new RecokitError(

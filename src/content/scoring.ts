@@ -1,11 +1,12 @@
 import { type Csr, transpose } from "../core/csr.js";
 import { assertInteger, RecokitError } from "../core/errors.js";
 import { describeValue, type Id } from "../core/id-index.js";
-import type {
-  BatchRecommendations,
-  OnUnknown,
-  Recommendation,
-  RecommendOptions,
+import {
+  applyRankingFilters,
+  type BatchRecommendations,
+  type OnUnknown,
+  type Recommendation,
+  type RecommendOptions,
 } from "../core/recommender.js";
 import { TopKHeap, topK } from "../core/topk.js";
 import { featureColumnsOf } from "./features.js";
@@ -240,32 +241,6 @@ export function scoreItems(
   return Float64Array.from(out);
 }
 
-/** Masks seen / excluded items with NaN and resolves candidate ids (unknown ids are ignored). */
-function applyFilters(
-  model: ContentModel,
-  user: number,
-  scores: Float64Array,
-  options: RecommendOptions,
-): Int32Array | undefined {
-  if ((options.excludeSeen ?? true) && user >= 0) {
-    const r = model.interactions;
-    for (let j = r.indptr[user]!; j < r.indptr[user + 1]!; j++) scores[r.indices[j]!] = Number.NaN;
-  }
-  if (options.exclude !== undefined) {
-    for (const id of options.exclude) {
-      const i = model.items.indexOf(id, "minus-one");
-      if (i >= 0) scores[i] = Number.NaN;
-    }
-  }
-  if (options.candidates === undefined) return undefined;
-  const out: number[] = [];
-  for (const id of options.candidates) {
-    const i = model.items.indexOf(id, "minus-one");
-    if (i >= 0) out.push(i);
-  }
-  return Int32Array.from(out);
-}
-
 /**
  * Top-N content recommendations for a user (or any feature vector), best first, with external ids.
  * Items the user interacted with are left out by default; items that cannot be scored (no
@@ -302,7 +277,7 @@ export function recommendContent(
   if (q === undefined) return [];
   const scores = new Float64Array(model.items.size);
   scoreInto(model, q, scores);
-  const candidates = applyFilters(model, q.user, scores, options);
+  const candidates = applyRankingFilters(model.items, model.interactions, q.user, scores, options);
   const ranked = topK(scores, k, candidates === undefined ? {} : { candidates });
   const out: Recommendation[] = [];
   for (let r = 0; r < ranked.ids.length; r++) {
@@ -347,7 +322,7 @@ export function recommendContentBatch(
     const q = resolveQuery(where, model, list[row]!, options.onUnknown ?? "throw");
     if (q === undefined) continue;
     scoreInto(model, q, scores);
-    const candidates = applyFilters(model, q.user, scores, options);
+    const candidates = applyRankingFilters(model.items, model.interactions, q.user, scores, options);
     if (candidates === undefined) for (let i = 0; i < scores.length; i++) heap.push(i, scores[i]!);
     else {
       const seen = new Uint8Array(model.items.size);

@@ -1,4 +1,5 @@
-import type { Id } from "./id-index.js";
+import type { Csr } from "./csr.js";
+import type { Id, IdIndex } from "./id-index.js";
 
 /** One recommended item (friendly layer, external ids). */
 export interface Recommendation {
@@ -36,4 +37,36 @@ export interface BatchRecommendations {
   readonly ids: Int32Array;
   readonly scores: Float64Array;
   readonly counts: Int32Array;
+}
+
+/**
+ * Applies the ranking filters of {@link RecommendOptions} to a score vector before top-k: the
+ * user's seen items (row `u` of `seen`, when `excludeSeen` is not false and `u >= 0`) and the
+ * `exclude` ids become NaN (never ranked); `candidates` ids resolve to item indices (unknown ids
+ * are ignored). Returns the candidate indices, or undefined when every item is a candidate.
+ * The one filter step every recommender shares. @internal
+ */
+export function applyRankingFilters(
+  items: IdIndex,
+  seen: Csr | null,
+  u: number,
+  scores: Float64Array,
+  options: RecommendOptions,
+): Int32Array | undefined {
+  if ((options.excludeSeen ?? true) && u >= 0 && seen !== null) {
+    for (let j = seen.indptr[u]!; j < seen.indptr[u + 1]!; j++) scores[seen.indices[j]!] = Number.NaN;
+  }
+  if (options.exclude !== undefined) {
+    for (const id of options.exclude) {
+      const i = items.indexOf(id, "minus-one");
+      if (i >= 0) scores[i] = Number.NaN;
+    }
+  }
+  if (options.candidates === undefined) return undefined;
+  const out: number[] = [];
+  for (const id of options.candidates) {
+    const i = items.indexOf(id, "minus-one");
+    if (i >= 0) out.push(i);
+  }
+  return Int32Array.from(out);
 }

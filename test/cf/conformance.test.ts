@@ -1,18 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type CfModel,
   deserializeModel,
   fitBaseline,
   fitItemKnn,
   fitPopularity,
   fitUserKnn,
   predict,
+  type RecommenderModel,
   recommend,
   recommendBatch,
   serializeModel,
 } from "../../src/cf/index.js";
-import { IdIndex, type Interaction, indexInteractions } from "../../src/core/index.js";
+import { fitContent } from "../../src/content/index.js";
+import { type Csr, IdIndex, type Interaction, indexInteractions } from "../../src/core/index.js";
 import { syntheticShop } from "../../src/datasets/index.js";
 import { deepFreeze, expectRecokitError } from "../helpers.js";
 
@@ -26,7 +27,10 @@ const rows: Interaction[] = deepFreeze(
   })),
 );
 
-const recommenders: [string, () => CfModel][] = [
+const seenOf = (model: RecommenderModel): Csr =>
+  model.kind === "content" ? model.interactions : model.ratings;
+
+const recommenders: [string, () => RecommenderModel][] = [
   ["popularity", () => fitPopularity(rows)],
   ["baseline", () => fitBaseline(rows)],
   ["item-kNN cosine", () => fitItemKnn(rows, { metric: "cosine", k: 10, duplicates: "sum" })],
@@ -36,6 +40,19 @@ const recommenders: [string, () => CfModel][] = [
   ],
   ["user-kNN msd", () => fitUserKnn(rows, { metric: "msd", k: 10 })],
   ["user-kNN pearson", () => fitUserKnn(rows, { metric: "pearson", k: 10, shrinkage: 10 })],
+  [
+    "content (title, brand, category, tags)",
+    () =>
+      fitContent(shop.items, {
+        fields: [
+          { kind: "text", name: "title" },
+          { kind: "tags", name: "brand" },
+          { kind: "category", name: "categoryPath" },
+          { kind: "tags", name: "tags" },
+        ],
+        interactions: rows,
+      }),
+  ],
 ];
 
 describe.each(recommenders)("recommender conformance: %s", (_name, fit) => {
@@ -47,10 +64,10 @@ describe.each(recommenders)("recommender conformance: %s", (_name, fit) => {
     for (const user of users.slice(0, 20)) {
       const recs = recommend(model, user, { k: allItems.length + 10 });
       const u = model.users.indexOf(user);
+      const seenRows = seenOf(model);
       const seen = new Set(
-        Array.from(
-          model.ratings.indices.subarray(model.ratings.indptr[u]!, model.ratings.indptr[u + 1]!),
-          (i) => model.items.idAt(i),
+        Array.from(seenRows.indices.subarray(seenRows.indptr[u]!, seenRows.indptr[u + 1]!), (i) =>
+          model.items.idAt(i),
         ),
       );
       expect(recs.length).toBeLessThanOrEqual(allItems.length - seen.size);
@@ -113,7 +130,12 @@ describe.each(recommenders)("recommender conformance: %s", (_name, fit) => {
     const loaded = deserializeModel(bytes);
     for (const user of users.slice(0, 10))
       expect(recommend(loaded, user, { k: 5 })).toEqual(recommend(model, user, { k: 5 }));
-    if (loaded.kind !== "popularity" && model.kind !== "popularity") {
+    if (
+      loaded.kind !== "popularity" &&
+      loaded.kind !== "content" &&
+      model.kind !== "popularity" &&
+      model.kind !== "content"
+    ) {
       for (const user of users.slice(0, 5)) {
         for (const item of allItems.slice(0, 5))
           expect(predict(loaded, user, item)).toEqual(predict(model, user, item));
