@@ -71,7 +71,7 @@ import type {
  *   ],
  *   { items, decay: { kind: "exponential", halfLifeDays: 14 } },
  * );
- * userPortrait(profiles, "ann", { k: 2 }).tags.map((t) => t.tag); // ["brand:Trail", "category:shoes"]
+ * userPortrait(profiles, "ann", { k: 2 }).tags.map((t) => t.tag); // ["category:shoes", "brand:Trail"]
  * ```
  */
 export function buildProfiles<R = ProfileEvent, I = ProfileItem, U extends ProfileUser = ProfileUser>(

@@ -42,8 +42,8 @@ export function facetsOf(tags: IdIndex): { facetOf: Int32Array; facets: string[]
 export function scoreWeights(weights: Csr, config: ProfileConfig, facetOf: Int32Array, nFacets: number): Csr {
   const data =
     config.population === "idf"
-      ? Float64Array.from(tfidf(weights, { tf: "raw", idf: "smooth" }).data)
-      : Float64Array.from(weights.data);
+      ? new Float64Array(tfidf(weights, { tf: "raw", idf: "smooth" }).data)
+      : new Float64Array(weights.data);
   const out: Csr = {
     nRows: weights.nRows,
     nCols: weights.nCols,
@@ -117,7 +117,7 @@ export function computeMetrics(
   const m: Record<UserMetricName, Float64Array> = {
     events: new Float64Array(nUsers),
     purchases: new Float64Array(nUsers),
-    activity: Float64Array.from(state.activity),
+    activity: state.activity.slice(),
     recencyDays: make(),
     tenureDays: make(),
     eventsPerWeek: make(),

@@ -31,6 +31,7 @@ export {
   type UserPortraitOptions,
   userPortrait,
 } from "./portrait.js";
+export { type ProfileItemScores, type ProfileItemScoresOptions, profileItemScores } from "./scoring.js";
 export { deserializeProfiles, serializeProfiles } from "./serialize.js";
 export type {
   BuildProfilesOptions,

@@ -256,9 +256,10 @@ export function profileMatrix(profiles: TagProfiles, options: ProfileMatrixOptio
     case "confidence": {
       const nTypes = profiles.eventTypes.length;
       const prior = profiles.config.confidencePrior;
-      source = Float64Array.from(profiles.state.lastSeen, (_, j) =>
-        confidenceFor(eventsAt(profiles.state.counts, nTypes, j), prior),
-      );
+      const out = new Float64Array(profiles.state.lastSeen.length);
+      for (let j = 0; j < out.length; j++)
+        out[j] = confidenceFor(eventsAt(profiles.state.counts, nTypes, j), prior);
+      source = out;
       break;
     }
     default:
@@ -280,7 +281,7 @@ export function profileMatrix(profiles: TagProfiles, options: ProfileMatrixOptio
         nCols: m.nCols,
         indptr: m.indptr.slice(),
         indices: m.indices.slice(),
-        data: Float64Array.from(source),
+        data: new Float64Array(source),
       },
     };
   }

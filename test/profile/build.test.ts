@@ -443,6 +443,25 @@ describe("buildProfiles: defined behaviour at the edges", () => {
     );
   });
 
+  it("reports progress and stops when the signal fires", () => {
+    const events = Array.from({ length: 70_000 }, (_, i) => ({
+      user: i % 50,
+      type: "view",
+      timestamp: T0 + i,
+    }));
+    const calls: [number, number][] = [];
+    buildProfiles(events, { onProgress: (done, total) => calls.push([done, total]) });
+    expect(calls[0]).toEqual([65_536, 70_000]);
+    expect(calls[calls.length - 1]).toEqual([70_000, 70_000]);
+    const controller = new AbortController();
+    controller.abort();
+    expectRecokitError(
+      () => buildProfiles(events, { signal: controller.signal }),
+      "ABORTED",
+      /buildProfiles/,
+    );
+  });
+
   it("never modifies its inputs", () => {
     const events = deepFreeze([
       {

@@ -4,6 +4,7 @@ import {
   buildProfiles,
   deserializeProfiles,
   parseProfileTag,
+  profileItemScores,
   profileMatrix,
   serializeProfiles,
   type TagProfiles,
@@ -128,6 +129,24 @@ describe("profileMatrix", () => {
       "INVALID_INPUT",
       /values must be/,
     );
+  });
+});
+
+describe("profileItemScores", () => {
+  it("scores items by Σ user tag scores / √(item tags); untagged items cannot be scored", () => {
+    const items = [...ITEMS, { id: "blank" }];
+    const p = buildProfiles(EVENTS, { items, decay: { kind: "none" } });
+    const { items: ids, scores } = profileItemScores(p, "ann");
+    expect(ids.ids()).toEqual(["tent", "tee", "mug", "blank"]);
+    // ann: outdoor 5, Summit 5, eco 5, fashion 1, Uniq 1 (of 17); tent has 3 tags, tee 2, mug 2
+    expect(scores[0]).toBeCloseTo(15 / 17 / Math.sqrt(3), 15);
+    expect(scores[1]).toBeCloseTo(2 / 17 / Math.SQRT2, 15);
+    expect(scores[2]).toBeCloseTo(1 / 17 / Math.SQRT2, 15);
+    expect(scores[3]).toBeNaN();
+    const brands = profileItemScores(p, "ann", { facets: ["brand"] }).scores;
+    expect(brands[0]).toBeCloseTo(5 / 17, 15);
+    expect(brands[2]).toBeCloseTo(1 / 17, 15);
+    expectRecokitError(() => profileItemScores(p, "zed"), "UNKNOWN_USER");
   });
 });
 
