@@ -401,6 +401,30 @@ export function recordFactory(names: readonly string[]): (values: readonly unkno
   }
 }
 
+/**
+ * A function copying the values of the named fields of a record into `out` (a missing field, or a
+ * null name, gives undefined). Compiled like {@link recordFactory}, so each read is a plain property
+ * load rather than a lookup by a computed key; an own `__proto__` field is read as a field.
+ * @internal
+ */
+export function valuesReader(names: readonly (string | null)[]): (row: CleanRow, out: unknown[]) => void {
+  const access = (n: string) =>
+    n === "__proto__"
+      ? `(Object.prototype.hasOwnProperty.call(r, "__proto__") ? r["__proto__"] : undefined)`
+      : `r[${JSON.stringify(n)}]`;
+  const body = names.map((n, i) => `v[${i}] = ${n === null ? "undefined" : access(n)};`).join("\n");
+  try {
+    return new Function("r", "v", body) as (row: CleanRow, out: unknown[]) => void;
+  } catch {
+    return (row, out) => {
+      for (let i = 0; i < names.length; i++) {
+        const n = names[i]!;
+        out[i] = n === null || (n === "__proto__" && !Object.hasOwn(row, n)) ? undefined : row[n];
+      }
+    };
+  }
+}
+
 /** A row function: returns the (possibly new) row, or null after recording a drop. @internal */
 export type RowFn = (row: CleanRow, rec: StepRecorder, origin: number) => CleanRow | null;
 

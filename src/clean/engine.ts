@@ -1,6 +1,6 @@
 import { RecokitError, throwIfAborted } from "../core/errors.js";
 import { describeValue } from "../core/id-index.js";
-import type { RowFn } from "./coerce.js";
+import { type RowFn, valuesReader } from "./coerce.js";
 import type { StepRecorder } from "./recorder.js";
 import type { CleanRow } from "./types.js";
 
@@ -355,6 +355,8 @@ function sameValue(a: unknown, b: unknown): boolean {
  */
 export class RowSet {
   readonly #fields: readonly string[] | null;
+  readonly #read: ((row: CleanRow, out: unknown[]) => void) | undefined;
+  readonly #values: unknown[] = [];
   readonly #rows: CleanRow[] = [];
   #hashes = new Float64Array(1024);
   #slots = new Int32Array(1024).fill(-1);
@@ -362,12 +364,20 @@ export class RowSet {
 
   constructor(fields: readonly string[] | null) {
     this.#fields = fields;
+    this.#read = fields === null ? undefined : valuesReader(fields);
   }
 
   /** Adds `row` and returns true when no equal row was seen before; returns false otherwise. */
   add(row: CleanRow): boolean {
-    const fields = this.#fields ?? Object.keys(row).sort();
-    const h = hashValues(row, fields, this.#fields === null);
+    let fields: readonly string[];
+    if (this.#read !== undefined) {
+      fields = this.#fields!;
+      this.#read(row, this.#values);
+    } else {
+      fields = Object.keys(row).sort();
+      for (let i = 0; i < fields.length; i++) this.#values[i] = row[fields[i]!];
+    }
+    const h = hashValues(this.#values, fields, this.#fields === null);
     let i = h % (this.#mask + 1);
     for (;;) {
       const slot = this.#slots[i]!;
@@ -411,8 +421,8 @@ export class RowSet {
   }
 }
 
-/** 53-bit hash of a row's values over `fields` (and their names when `withNames`). */
-function hashValues(row: CleanRow, fields: readonly string[], withNames: boolean): number {
+/** 53-bit hash of a row's `values` of `fields` (and the names when `withNames`). */
+function hashValues(values: readonly unknown[], fields: readonly string[], withNames: boolean): number {
   let h1 = 0x811c9dc5 | 0;
   let h2 = 0x2545f491 | 0;
   const mix = (x: number): void => {
@@ -440,9 +450,8 @@ function hashValues(row: CleanRow, fields: readonly string[], withNames: boolean
     mix(n);
   };
   for (let f = 0; f < fields.length; f++) {
-    const name = fields[f]!;
-    if (withNames) mixText(name);
-    const v = row[name];
+    if (withNames) mixText(fields[f]!);
+    const v = values[f];
     switch (typeof v) {
       case "string":
         mix(1);

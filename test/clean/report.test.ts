@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { recordFactory } from "../../src/clean/coerce.js";
+import { recordFactory, valuesReader } from "../../src/clean/coerce.js";
 import {
   type CleanOptions,
   clean,
@@ -185,6 +185,29 @@ describe("record factory", () => {
       expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
       expect(Object.getOwnPropertyDescriptor(r, "__proto__")?.value).toBe(2);
       expect(r['q"uote']).toBe(4);
+    }
+  });
+
+  it("reads named fields, own __proto__ included, also where code generation is blocked", () => {
+    const names = ["a", "__proto__", 'q"uote', null, "absent"];
+    const withProto = JSON.parse('{"a": 1, "__proto__": 2, "q\\"uote": 3}') as Record<string, unknown>;
+    const without = { a: 1 };
+    const read = (make: typeof valuesReader) => {
+      const r = make(names);
+      const a: unknown[] = [];
+      const b: unknown[] = [];
+      r(withProto, a);
+      r(without, b);
+      return [a, b];
+    };
+    const fast = read(valuesReader);
+    vi.stubGlobal("Function", () => {
+      throw new EvalError("code generation from strings disallowed");
+    });
+    const slow = read(valuesReader);
+    for (const [a, b] of [fast, slow]) {
+      expect(a).toEqual([1, 2, 3, undefined, undefined]);
+      expect(b).toEqual([1, undefined, undefined, undefined, undefined]);
     }
   });
 });

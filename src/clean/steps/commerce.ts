@@ -1,5 +1,5 @@
 import { describeValue } from "../../core/id-index.js";
-import { type BatchContext, encodeValue, isMissing, numberAt, type StepPlan } from "../engine.js";
+import { type BatchContext, isMissing, numberAt, type StepPlan } from "../engine.js";
 import type { CleanFilterStep, CleanNonProductStep, CleanRangeStep, CleanReturnsStep } from "../types.js";
 import {
   badOption,
@@ -211,9 +211,13 @@ function netReturns(
   const qty = new Float64Array(n);
   const time = new Float64Array(n);
   const isReturn = new Uint8Array(n);
-  const groups = new Map<string, number[]>();
   let noCustomer = 0;
   const returns: number[] = [];
+  // customers and items as dense ids; a (customer, item) pair as one number
+  const customerIds = new Map<unknown, number>();
+  const itemIds = new Map<unknown, number>();
+  const cid = new Int32Array(n).fill(-1);
+  const iid = new Int32Array(n);
   for (let pos = 0; pos < n; pos++) {
     const row = ctx.row(pos);
     const origin = ctx.origin(pos);
@@ -225,11 +229,22 @@ function netReturns(
     if (ret) {
       isReturn[pos] = 1;
       returns.push(pos);
-    } else if (q === null || !(q > 0) || t === null) continue;
+    } else if (q === null || !(q > 0)) continue;
     const customer = row[f.customer];
     const item = row[f.item];
     if (isMissing(customer) || isMissing(item) || t === null) continue;
-    const key = encodeValue(customer) + encodeValue(item);
+    let c = customerIds.get(customer);
+    if (c === undefined) customerIds.set(customer, (c = customerIds.size));
+    let i = itemIds.get(item);
+    if (i === undefined) itemIds.set(item, (i = itemIds.size));
+    cid[pos] = c;
+    iid[pos] = i;
+  }
+  const groups = new Map<number, number[]>();
+  const nItems = itemIds.size;
+  for (let pos = 0; pos < n; pos++) {
+    if (cid[pos]! < 0) continue;
+    const key = cid[pos]! * nItems + iid[pos]!;
     const list = groups.get(key);
     if (list === undefined) groups.set(key, [pos]);
     else list.push(pos);
