@@ -8,6 +8,15 @@ import type { CleanCaseRule, CleanFieldSpec, CleanFieldType, CleanRow, CleanSche
  * Strings read as "missing" by default, after trimming: the empty string, `null`, `NULL`, `NaN`,
  * `nan`, `N/A`, `n/a`, `#N/A`. (`NA` and `None` are left out on purpose: `NA` is Namibia's country
  * code, and both are real values in some catalogues; add them with `missingTokens`.)
+ *
+ * @example
+ * ```ts
+ * import { clean, DEFAULT_MISSING_TOKENS } from "recokit";
+ * clean([{ country: "NA" }, { country: "None" }], {
+ *   schema: { country: { type: "category" } },
+ *   missingTokens: [...DEFAULT_MISSING_TOKENS, "None"],
+ * }).rows; // [{ country: "NA" }, { country: null }]
+ * ```
  */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = Object.freeze([
   "",

@@ -44,6 +44,13 @@ export type TransactionColumn =
 /**
  * Default source columns of {@link transactionsPreset}: the first one present in the first row is
  * read. They cover the canonical names and the UCI Online Retail headers.
+ *
+ * @example
+ * ```ts
+ * import { TRANSACTION_COLUMNS, transactionsPreset } from "recokit";
+ * TRANSACTION_COLUMNS.price; // ["price", "UnitPrice", "Price", "unit_price"]
+ * transactionsPreset({ columns: { price: [...TRANSACTION_COLUMNS.price, "Amount"] } });
+ * ```
  */
 export const TRANSACTION_COLUMNS: Readonly<Record<TransactionColumn, readonly string[]>> = Object.freeze({
   invoice: ["invoice", "InvoiceNo", "Invoice", "invoice_no", "order_id", "OrderID"],
@@ -298,7 +305,16 @@ export interface CleanEvent {
 /** Fields of {@link CleanEvent} read from the input. */
 export type EventColumn = "user" | "item" | "type" | "timestamp" | "session" | "value";
 
-/** Default source columns of {@link eventsPreset}. */
+/**
+ * Default source columns of {@link eventsPreset}: the first one present in the first row is read.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_COLUMNS, eventsPreset } from "recokit";
+ * EVENT_COLUMNS.type; // ["type", "event", "event_type", "eventType", "action"]
+ * eventsPreset({ columns: { type: [...EVENT_COLUMNS.type, "behaviour"] } });
+ * ```
+ */
 export const EVENT_COLUMNS: Readonly<Record<EventColumn, readonly string[]>> = Object.freeze({
   user: ["user", "userId", "user_id", "visitorid", "visitor_id", "customer"],
   item: ["item", "itemId", "item_id", "itemid", "product_id", "sku"],

@@ -15,6 +15,14 @@ import {
  * `POST` (postage), `DOT` (dotcom postage), `C2` (carriage), `M` (manual), `D` (discount),
  * `S` (samples), `B` (adjust bad debt), `CRUK` (CRUK commission), `AMAZONFEE`, `BANK CHARGES`,
  * and gift vouchers (`gift_0001_20` …). Strings match whole, case-insensitively.
+ *
+ * @example
+ * ```ts
+ * import { clean, NON_PRODUCT_PATTERNS } from "recokit";
+ * const rows = [{ item: "85123A" }, { item: "POST" }, { item: "FEE-01" }];
+ * clean(rows, { steps: [{ step: "nonProduct", patterns: [...NON_PRODUCT_PATTERNS, /^FEE-/] }] }).rows;
+ * // [{ item: "85123A" }]
+ * ```
  */
 export const NON_PRODUCT_PATTERNS: readonly (string | RegExp)[] = Object.freeze([
   "POST",
