@@ -421,61 +421,74 @@ export class RowSet {
   }
 }
 
+// Hash state of `hashValues`, at module level so that hashing a row creates no closure.
+let H1 = 0;
+let H2 = 0;
+
+function mixNumber(x: number): void {
+  H1 = Math.imul(H1 ^ x, 0x01000193);
+  H2 = Math.imul(H2 ^ x, 0x5bd1e995);
+  H2 ^= H2 >>> 15;
+}
+
+function mixRange(s: string, from: number, to: number): void {
+  let h1 = H1;
+  let h2 = H2;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  H1 = h1;
+  H2 = h2;
+}
+
+/**
+ * Long texts are hashed by their length and first and last 16 characters: equal rows still hash
+ * equally, and the field-by-field comparison settles any candidate.
+ */
+function mixText(s: string): void {
+  const n = s.length;
+  if (n <= 32) mixRange(s, 0, n);
+  else {
+    mixRange(s, 0, 16);
+    mixRange(s, n - 16, n);
+  }
+  mixNumber(n);
+}
+
 /** 53-bit hash of a row's `values` of `fields` (and the names when `withNames`). */
 function hashValues(values: readonly unknown[], fields: readonly string[], withNames: boolean): number {
-  let h1 = 0x811c9dc5 | 0;
-  let h2 = 0x2545f491 | 0;
-  const mix = (x: number): void => {
-    h1 = Math.imul(h1 ^ x, 0x01000193);
-    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
-  };
-  // long texts are hashed by their length and first and last 16 characters: equal rows still hash
-  // equally, and the field-by-field comparison settles any candidate
-  const mixRange = (s: string, from: number, to: number): void => {
-    for (let i = from; i < to; i++) {
-      const c = s.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-      h2 ^= h2 >>> 15;
-    }
-  };
-  const mixText = (s: string): void => {
-    const n = s.length;
-    if (n <= 32) mixRange(s, 0, n);
-    else {
-      mixRange(s, 0, 16);
-      mixRange(s, n - 16, n);
-    }
-    mix(n);
-  };
+  H1 = 0x811c9dc5 | 0;
+  H2 = 0x2545f491 | 0;
   for (let f = 0; f < fields.length; f++) {
     if (withNames) mixText(fields[f]!);
     const v = values[f];
     switch (typeof v) {
       case "string":
-        mix(1);
+        mixNumber(1);
         mixText(v);
         break;
       case "number":
-        if (Number.isNaN(v)) mix(7);
+        if (Number.isNaN(v)) mixNumber(7);
         else {
           F64[0] = v === 0 ? 0 : v;
-          mix(2);
-          mix(I32[0]!);
-          mix(I32[1]!);
+          mixNumber(2);
+          mixNumber(I32[0]!);
+          mixNumber(I32[1]!);
         }
         break;
       case "boolean":
-        mix(v ? 3 : 4);
+        mixNumber(v ? 3 : 4);
         break;
       default:
-        if (v === null || v === undefined) mix(v === null ? 5 : 6);
+        if (v === null || v === undefined) mixNumber(v === null ? 5 : 6);
         else {
-          mix(8);
+          mixNumber(8);
           mixText(encodeValue(v));
         }
     }
   }
-  return (h1 >>> 0) * 2097152 + (h2 >>> 11);
+  return (H1 >>> 0) * 2097152 + (H2 >>> 11);
 }
