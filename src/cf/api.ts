@@ -10,10 +10,11 @@ import type { Id } from "../core/id-index.js";
 import {
   applyRankingFilters,
   type BatchRecommendations,
+  collectBatch,
   type Recommendation,
   type RecommendOptions,
 } from "../core/recommender.js";
-import { TopKHeap, topK } from "../core/topk.js";
+import { topK } from "../core/topk.js";
 import type { BaselineModel } from "./baseline.js";
 import {
   explainItemKnn,
@@ -250,28 +251,12 @@ export function recommendBatch(
   const k = options.k ?? 10;
   assertInteger(where, "k", k, 0);
   const list = [...users];
-  const ids = new Int32Array(list.length * k).fill(-1);
-  const scoresOut = new Float64Array(list.length * k).fill(Number.NaN);
-  const counts = new Int32Array(list.length);
-  const scores = new Float64Array(model.items.size);
-  const heap = new TopKHeap(k);
-  list.forEach((user, row) => {
-    const u = resolveUser(where, model, user, options.onUnknown ?? "throw");
-    if (u === undefined) return;
+  return collectBatch(list.length, k, model.items.size, (row, scores) => {
+    const u = resolveUser(where, model, list[row]!, options.onUnknown ?? "throw");
+    if (u === undefined) return null;
     scoreUserIndex(model, u, scores);
-    const candidates = applyRankingFilters(model.items, model.ratings, u, scores, options);
-    if (candidates === undefined) for (let i = 0; i < scores.length; i++) heap.push(i, scores[i]!);
-    else {
-      const seen = new Set<number>();
-      for (const i of candidates) {
-        if (seen.has(i)) continue;
-        seen.add(i);
-        heap.push(i, scores[i]!);
-      }
-    }
-    counts[row] = heap.drainInto(ids, scoresOut, row * k);
+    return applyRankingFilters(model.items, model.ratings, u, scores, options);
   });
-  return { k, ids, scores: scoresOut, counts };
 }
 
 /** Options of {@link similarItems} and {@link similarUsers}. */

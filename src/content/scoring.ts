@@ -4,11 +4,12 @@ import { describeValue, type Id } from "../core/id-index.js";
 import {
   applyRankingFilters,
   type BatchRecommendations,
+  collectBatch,
   type OnUnknown,
   type Recommendation,
   type RecommendOptions,
 } from "../core/recommender.js";
-import { TopKHeap, topK } from "../core/topk.js";
+import { topK } from "../core/topk.js";
 import { featureColumnsOf } from "./features.js";
 import type { ContentModel } from "./model.js";
 import { buildProfiles, interactionWeights, resolveProfileConfig } from "./profiles.js";
@@ -313,28 +314,12 @@ export function recommendContentBatch(
   const k = options.k ?? 10;
   assertInteger(where, "k", k, 0);
   const list = [...users];
-  const ids = new Int32Array(list.length * k).fill(-1);
-  const scoresOut = new Float64Array(list.length * k).fill(Number.NaN);
-  const counts = new Int32Array(list.length);
-  const scores = new Float64Array(model.items.size);
-  const heap = new TopKHeap(Math.min(k, model.items.size));
-  for (let row = 0; row < list.length; row++) {
+  return collectBatch(list.length, k, model.items.size, (row, scores) => {
     const q = resolveQuery(where, model, list[row]!, options.onUnknown ?? "throw");
-    if (q === undefined) continue;
+    if (q === undefined) return null;
     scoreInto(model, q, scores);
-    const candidates = applyRankingFilters(model.items, model.interactions, q.user, scores, options);
-    if (candidates === undefined) for (let i = 0; i < scores.length; i++) heap.push(i, scores[i]!);
-    else {
-      const seen = new Uint8Array(model.items.size);
-      for (const i of candidates) {
-        if (seen[i] === 1) continue;
-        seen[i] = 1;
-        heap.push(i, scores[i]!);
-      }
-    }
-    counts[row] = heap.drainInto(ids, scoresOut, row * k);
-  }
-  return { k, ids, scores: scoresOut, counts };
+    return applyRankingFilters(model.items, model.interactions, q.user, scores, options);
+  });
 }
 
 // ───────────────────────────── similar items ─────────────────────────────

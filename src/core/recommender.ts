@@ -1,5 +1,6 @@
 import type { Csr } from "./csr.js";
 import type { Id, IdIndex } from "./id-index.js";
+import { TopKHeap } from "./topk.js";
 
 /** One recommended item (friendly layer, external ids). */
 export interface Recommendation {
@@ -69,4 +70,40 @@ export function applyRankingFilters(
     if (i >= 0) out.push(i);
   }
   return Int32Array.from(out);
+}
+
+/**
+ * Ranks many users into the batch shape: for each row, `fill(row, scores)` writes one score per
+ * item into the reused `scores` buffer and returns the candidate indices (undefined: every item;
+ * null: leave the row empty, e.g. an unknown user); the row's `k` best are kept, best first, each
+ * candidate once. The one batch loop every recommender shares. @internal
+ */
+export function collectBatch(
+  nRows: number,
+  k: number,
+  nItems: number,
+  fill: (row: number, scores: Float64Array) => Int32Array | undefined | null,
+): BatchRecommendations {
+  const ids = new Int32Array(nRows * k).fill(-1);
+  const scoresOut = new Float64Array(nRows * k).fill(Number.NaN);
+  const counts = new Int32Array(nRows);
+  const scores = new Float64Array(nItems);
+  const heap = new TopKHeap(Math.min(k, nItems));
+  const seen = new Uint8Array(nItems);
+  for (let row = 0; row < nRows; row++) {
+    const candidates = fill(row, scores);
+    if (candidates === null) continue;
+    if (candidates === undefined) {
+      for (let i = 0; i < nItems; i++) heap.push(i, scores[i]!);
+    } else {
+      for (const i of candidates) {
+        if (seen[i] === 1) continue;
+        seen[i] = 1;
+        heap.push(i, scores[i]!);
+      }
+      for (const i of candidates) seen[i] = 0;
+    }
+    counts[row] = heap.drainInto(ids, scoresOut, row * k);
+  }
+  return { k, ids, scores: scoresOut, counts };
 }
