@@ -7,7 +7,7 @@ import { topKSimilarity } from "../similarity/kernel.js";
 import type { NeighborLists, SimilarityMetric } from "../similarity/neighbors.js";
 import { type Biases, fitBiases, resolveBaselineConfig, resolveRatingScale } from "./baseline.js";
 import { type ReadOptions, resolveTraining, type TrainingData } from "./data.js";
-import { latestTimestamp } from "./popularity.js";
+import { decayWeight, latestTimestamp } from "./popularity.js";
 
 /**
  * How neighbours' ratings combine into a prediction (Surprise's three classic KNN algorithms):
@@ -373,30 +373,19 @@ export function predictKnnIndex(model: KnnModel, u: number, i: number): Predicti
  */
 export function scoreKnnIndex(model: KnnModel, u: number, out: Float64Array): void {
   out.fill(Number.NaN);
-  const { ratings, neighbors, config, timestamps } = model;
+  const { ratings, neighbors, config } = model;
   const k = config.k;
   const rho = config.amplification;
-  const amplify = (sim: number): number => (rho === 1 ? sim : Math.sign(sim) * Math.abs(sim) ** rho);
-  const decay =
-    config.halfLife !== null && timestamps !== null ? { halfLife: config.halfLife, now: config.now! } : null;
-  const weight = (j: number): number => {
-    const v = ratings.data[j]!;
-    if (decay === null) return v;
-    const t = timestamps![j]!;
-    if (Number.isNaN(t)) return v;
-    const age = decay.now - t;
-    return age <= 0 ? v : v * 2 ** (-age / decay.halfLife);
-  };
   if (model.kind === "itemKnn") {
     for (let j = ratings.indptr[u]!; j < ratings.indptr[u + 1]!; j++) {
       const item = ratings.indices[j]!;
-      const w = weight(j);
+      const w = historyWeight(model, j);
       const start = neighbors.indptr[item]!;
       const end = Math.min(neighbors.indptr[item + 1]!, start + k);
       for (let q = start; q < end; q++) {
         const target = neighbors.indices[q]!;
         const prev = out[target]!;
-        out[target] = (Number.isNaN(prev) ? 0 : prev) + amplify(neighbors.similarities[q]!) * w;
+        out[target] = (Number.isNaN(prev) ? 0 : prev) + amplified(neighbors.similarities[q]!, rho) * w;
       }
     }
     return;
@@ -405,13 +394,27 @@ export function scoreKnnIndex(model: KnnModel, u: number, out: Float64Array): vo
   const end = Math.min(neighbors.indptr[u + 1]!, start + k);
   for (let q = start; q < end; q++) {
     const v = neighbors.indices[q]!;
-    const sim = amplify(neighbors.similarities[q]!);
+    const sim = amplified(neighbors.similarities[q]!, rho);
     for (let j = ratings.indptr[v]!; j < ratings.indptr[v + 1]!; j++) {
       const target = ratings.indices[j]!;
       const prev = out[target]!;
-      out[target] = (Number.isNaN(prev) ? 0 : prev) + sim * weight(j);
+      out[target] = (Number.isNaN(prev) ? 0 : prev) + sim * historyWeight(model, j);
     }
   }
+}
+
+/** Case amplification: sim^ρ with the sign kept. */
+function amplified(sim: number, rho: number): number {
+  return rho === 1 ? sim : Math.sign(sim) * Math.abs(sim) ** rho;
+}
+
+/** Weight of stored rating j in top-N scores: its value, time-decayed when the model has a half-life. */
+function historyWeight(model: KnnModel, j: number): number {
+  const v = model.ratings.data[j]!;
+  const { halfLife, now } = model.config;
+  if (halfLife === null || now === null || model.timestamps === null) return v;
+  const t = model.timestamps[j]!;
+  return Number.isNaN(t) ? v : v * decayWeight(now, t, halfLife);
 }
 
 /** The history items of u that contribute most to item i's score (explanations). @internal */

@@ -201,6 +201,8 @@ export function topK(scores: ArrayLike<number>, k: number, options: TopKOptions 
       seen[i] = 1;
       offer(i);
     }
+  } else if (options.exclude === undefined) {
+    for (let i = 0; i < n; i++) heap.push(i, scores[i]!);
   } else {
     for (let i = 0; i < n; i++) offer(i);
   }
