@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fitItemKnn, fitPopularity, recommend, similarItems } from "../../src/cf/index.js";
 import { type CleanTransaction, clean, transactionsPreset } from "../../src/clean/index.js";
@@ -15,7 +14,7 @@ import type { Id } from "../../src/core/index.js";
 import { parseCsv, parseMovieLensItems, parseMovieLensRatings } from "../../src/datasets/index.js";
 import { evaluateRanking, splitColdStart, splitPerUser } from "../../src/eval/index.js";
 import { readTextFile } from "../../src/node/index.js";
-import { hasSharedData, sharedPath } from "./shared-data.js";
+import { hasSharedData, readSharedText, sharedPath } from "./shared-data.js";
 
 interface Movie {
   readonly id: number;
@@ -45,15 +44,13 @@ const hasMovieLens =
   hasSharedData("ml-100k/u.item", "content suite (MovieLens 100K)");
 
 describe.skipIf(!hasMovieLens)("content-based scoring on MovieLens 100K", () => {
-  const movies: Movie[] = parseMovieLensItems(readFileSync(sharedPath("ml-100k/u.item"), "latin1")).map(
-    (m) => ({
-      id: m.id,
-      title: m.title.replace(/\s*\(\d{4}\)\s*$/, ""),
-      genres: m.genres,
-      year: m.year,
-    }),
-  );
-  const rows = parseMovieLensRatings(readFileSync(sharedPath("ml-100k/u.data"), "latin1")).map((r) => ({
+  const movies: Movie[] = parseMovieLensItems(readSharedText("ml-100k/u.item", "latin1")).map((m) => ({
+    id: m.id,
+    title: m.title.replace(/\s*\(\d{4}\)\s*$/, ""),
+    genres: m.genres,
+    year: m.year,
+  }));
+  const rows = parseMovieLensRatings(readSharedText("ml-100k/u.data", "latin1")).map((r) => ({
     user: r.user,
     item: r.item,
     value: r.rating,

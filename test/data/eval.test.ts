@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fitBaseline, fitItemKnn, predict, recommend } from "../../src/cf/index.js";
 import { parseMovieLensRatings } from "../../src/datasets/index.js";
@@ -9,14 +8,14 @@ import {
   splitPerUser,
   splitTemporal,
 } from "../../src/eval/index.js";
-import { hasSharedData, sharedPath } from "./shared-data.js";
+import { hasSharedData, readSharedText } from "./shared-data.js";
 
 const DAY = 86_400_000;
 
 describe.skipIf(!hasSharedData("ml-100k/u.data", "evaluation suite (MovieLens 100K)"))(
   "evaluation on MovieLens 100K",
   () => {
-    const rows = parseMovieLensRatings(readFileSync(sharedPath("ml-100k/u.data"), "latin1")).map((r) => ({
+    const rows = parseMovieLensRatings(readSharedText("ml-100k/u.data", "latin1")).map((r) => ({
       user: r.user,
       item: r.item,
       value: r.rating,

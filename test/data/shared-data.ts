@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,4 +21,14 @@ export function hasSharedData(relative: string, suite: string): boolean {
       `[skip] ${suite}: ${sharedPath(relative)} is absent (the real data sets live in ../shared/data)`,
     );
   return ok;
+}
+
+/**
+ * The text of a shared data file, or "" when it is absent. Vitest runs the body of a skipped
+ * `describe` while collecting tests, so suites read their data through this instead of failing
+ * there when the folder is missing.
+ */
+export function readSharedText(relative: string, encoding: BufferEncoding = "utf8"): string {
+  const file = sharedPath(relative);
+  return existsSync(file) ? readFileSync(file, encoding) : "";
 }
