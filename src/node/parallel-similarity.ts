@@ -6,7 +6,6 @@ import { assertCsr, type Csr } from "../core/csr.js";
 import { assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import {
   drainRowHeaps,
-  heapCapacity,
   mergeRowHeaps,
   prepareSimilarityInput,
   type RowHeaps,
@@ -130,8 +129,7 @@ export async function topKSimilarityParallel(
     const results = await Promise.all(jobs);
     throwIfAborted(WHERE, options.signal);
     const merged = results[0]!;
-    const capacity = heapCapacity(m.nRows, opts);
-    for (let p = 1; p < results.length; p++) mergeRowHeaps(merged, results[p]!, capacity);
+    for (let p = 1; p < results.length; p++) mergeRowHeaps(merged, results[p]!);
     return drainRowHeaps(merged, m.nRows, opts.metric);
   } catch (e) {
     onAbort();

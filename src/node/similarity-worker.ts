@@ -5,6 +5,7 @@ import type { Csr } from "../core/csr.js";
 import {
   accumulateIntoHeaps,
   createRowHeaps,
+  heapCapacity,
   type ResolvedSimilarityOptions,
   type SimilarityInput,
 } from "../similarity/kernel.js";
@@ -18,7 +19,7 @@ interface Job {
 }
 
 const job = workerData as Job;
-const heaps = createRowHeaps(job.input.nRows, job.opts.k);
+const heaps = createRowHeaps(job.input.nRows, job.opts.k, heapCapacity(job.input.nRows, job.opts));
 accumulateIntoHeaps(job.input, job.opts, heaps, job.part, job.parts, job.exclude, (done) => {
   parentPort!.postMessage({ type: "progress", done });
   return true;

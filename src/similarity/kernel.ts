@@ -1,6 +1,5 @@
 import { assertCsr, type Csr, findInRow, transpose } from "../core/csr.js";
 import { assertFinite, assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
-import { heapDrain, heapPush } from "../core/topk.js";
 import { type NeighborLists, SIMILARITY_METRICS, type SimilarityMetric } from "./neighbors.js";
 
 /** Options of {@link topKSimilarity}. */
@@ -49,12 +48,22 @@ export interface SimilarityInput {
   readonly allPositive: boolean;
 }
 
-/** Per-row bounded heaps in flat arrays (row r's heap at offset r·k). @internal */
+/**
+ * Per-row candidate buffers in flat arrays: row r keeps up to `slots` = 2·capacity candidates at
+ * offset r·slots; when a buffer fills, a selection keeps its best `capacity` and raises the row's
+ * admission threshold to the worst of them. Amortised O(1) per admitted candidate, against
+ * O(log k) for a heap. Ranking order: similarity descending, then index ascending. @internal
+ */
 export interface RowHeaps {
   readonly k: number;
+  readonly capacity: number;
+  readonly slots: number;
   readonly ids: Int32Array;
   readonly scores: Float64Array;
   readonly sizes: Int32Array;
+  /** Worst kept (score, id) after the last selection; -Infinity before any. */
+  readonly worstScore: Float64Array;
+  readonly worstId: Int32Array;
 }
 
 const WHERE = "topKSimilarity";
@@ -153,13 +162,97 @@ function centerColumns(m: Csr): Csr {
   return { ...m, data };
 }
 
-/** Allocates empty per-row heaps. @internal */
-export function createRowHeaps(nRows: number, k: number): RowHeaps {
-  const cells = nRows * k;
+/** Allocates empty per-row candidate buffers keeping `capacity` (≤ k) per row. @internal */
+export function createRowHeaps(nRows: number, k: number, capacity: number): RowHeaps {
+  const slots = 2 * capacity;
+  const cells = nRows * slots;
   if (cells > 2 ** 31 - 1) {
     throw new RecokitError("TOO_LARGE", WHERE, `${nRows} rows × k=${k} neighbour slots exceed the 2³¹ limit`);
   }
-  return { k, ids: new Int32Array(cells), scores: new Float64Array(cells), sizes: new Int32Array(nRows) };
+  return {
+    k,
+    capacity,
+    slots,
+    ids: new Int32Array(cells),
+    scores: new Float64Array(cells),
+    sizes: new Int32Array(nRows),
+    worstScore: new Float64Array(nRows).fill(
+      capacity > 0 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+    ),
+    worstId: new Int32Array(nRows),
+  };
+}
+
+/** Whether candidate a ranks before candidate b (higher score, then lower index). */
+function before(scores: Float64Array, ids: Int32Array, a: number, b: number): boolean {
+  return scores[a]! > scores[b]! || (scores[a] === scores[b] && ids[a]! < ids[b]!);
+}
+
+function swap(scores: Float64Array, ids: Int32Array, a: number, b: number): void {
+  const s = scores[a]!;
+  scores[a] = scores[b]!;
+  scores[b] = s;
+  const i = ids[a]!;
+  ids[a] = ids[b]!;
+  ids[b] = i;
+}
+
+/**
+ * Rearranges [base, base+size) so that its best `keep` candidates come first, with the worst of
+ * them at base+keep−1 (quickselect, median-of-three pivots).
+ */
+function selectBest(scores: Float64Array, ids: Int32Array, base: number, size: number, keep: number): void {
+  let lo = base;
+  let hi = base + size - 1;
+  const target = base + keep - 1;
+  while (lo < hi) {
+    if (hi - lo < 3) {
+      // two or three candidates: insertion sort
+      for (let a = lo + 1; a <= hi; a++)
+        for (let b = a; b > lo && before(scores, ids, b, b - 1); b--) swap(scores, ids, b, b - 1);
+      return;
+    }
+    const mid = (lo + hi) >>> 1;
+    if (before(scores, ids, mid, lo)) swap(scores, ids, mid, lo);
+    if (before(scores, ids, hi, lo)) swap(scores, ids, hi, lo);
+    if (before(scores, ids, hi, mid)) swap(scores, ids, hi, mid);
+    // the median is at mid; move it to hi − 1 and partition [lo + 1, hi − 1)
+    swap(scores, ids, mid, hi - 1);
+    const pivot = hi - 1;
+    let i = lo;
+    let j = hi - 1;
+    for (;;) {
+      while (before(scores, ids, ++i, pivot));
+      while (j > lo && before(scores, ids, pivot, --j));
+      if (i >= j) break;
+      swap(scores, ids, i, j);
+    }
+    swap(scores, ids, i, pivot);
+    if (i === target) return;
+    if (i < target) lo = i + 1;
+    else hi = i - 1;
+  }
+}
+
+/** Keeps a full buffer's best `capacity` and raises the row's threshold. */
+function compactRow(c: RowHeaps, row: number): void {
+  const base = row * c.slots;
+  selectBest(c.scores, c.ids, base, c.sizes[row]!, c.capacity);
+  c.sizes[row] = c.capacity;
+  c.worstScore[row] = c.scores[base + c.capacity - 1]!;
+  c.worstId[row] = c.ids[base + c.capacity - 1]!;
+}
+
+/** Admits (other, sim) to row's buffer when it beats the row's threshold. @internal */
+export function admitCandidate(c: RowHeaps, row: number, other: number, sim: number): void {
+  const worst = c.worstScore[row]!;
+  if (sim < worst || (sim === worst && other > c.worstId[row]!)) return;
+  const size = c.sizes[row]!;
+  const at = row * c.slots + size;
+  c.ids[at] = other;
+  c.scores[at] = sim;
+  c.sizes[row] = size + 1;
+  if (size + 1 === c.slots) compactRow(c, row);
 }
 
 /** Scratch accumulators, one slot per row. */
@@ -234,7 +327,7 @@ export function accumulateIntoHeaps(
   const n = input.nRows;
   const acc = accumulationOf(input, opts);
   const scratch = createScratch(n, acc, input.metric);
-  const push = makePush(heaps, heapCapacity(n, opts), exclude);
+  const push = makePush(heaps, exclude);
   const { minSupport, minSimilarity } = opts;
   const asymmetric = input.metric === "conditional";
   const counts = input.counts;
@@ -279,27 +372,15 @@ function conditionalReverse(support: number, countS: number, shrinkage: number):
   return shrinkage > 0 ? sim * (support / (support + shrinkage)) : sim;
 }
 
-/**
- * Per-row bounded heaps with a compact threshold array (the worst score held by each full heap),
- * so most candidates are rejected without touching the heaps' memory.
- */
+/** Admission into the row buffers, with the per-row exclusions applied. */
 function makePush(
   heaps: RowHeaps,
-  capacity: number,
   exclude: Csr | undefined,
 ): { threshold: Float64Array; offer: (row: number, other: number, sim: number) => void } {
-  const { ids, scores, sizes, k } = heaps;
-  const threshold = new Float64Array(sizes.length).fill(Number.NEGATIVE_INFINITY);
-  for (let r = 0; r < sizes.length; r++)
-    if (capacity > 0 && sizes[r] === capacity) threshold[r] = scores[r * k]!;
-  if (capacity === 0) threshold.fill(Number.POSITIVE_INFINITY);
+  const threshold = heaps.worstScore;
   const offer = (row: number, other: number, sim: number): void => {
-    const base = row * k;
-    if (sim === threshold[row] && other > ids[base]!) return;
     if (exclude !== undefined && findInRow(exclude, row, other) >= 0) return;
-    const size = heapPush(ids, scores, base, sizes[row]!, capacity, other, sim);
-    sizes[row] = size;
-    if (size === capacity) threshold[row] = scores[base]!;
+    admitCandidate(heaps, row, other, sim);
   };
   return { threshold, offer };
 }
@@ -503,38 +584,39 @@ function similaritiesOf(
   }
 }
 
-/** Drains per-row heaps into neighbour lists. @internal */
+/** Turns the row buffers into neighbour lists, each row sorted best first. @internal */
 export function drainRowHeaps(heaps: RowHeaps, nCols: number, metric: SimilarityMetric): NeighborLists {
   const n = heaps.sizes.length;
+  const { ids, scores, slots, capacity } = heaps;
   const indptr = new Int32Array(n + 1);
-  for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r]! + heaps.sizes[r]!;
-  const total = indptr[n]!;
-  const indices = new Int32Array(total);
-  const similarities = new Float64Array(total);
-  for (let r = 0; r < n; r++)
-    heapDrain(heaps.ids, heaps.scores, r * heaps.k, heaps.sizes[r]!, indices, similarities, indptr[r]!);
+  for (let r = 0; r < n; r++) {
+    if (heaps.sizes[r]! > capacity) compactRow(heaps, r);
+    indptr[r + 1] = indptr[r]! + heaps.sizes[r]!;
+  }
+  const indices = new Int32Array(indptr[n]!);
+  const similarities = new Float64Array(indptr[n]!);
+  const order: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const base = r * slots;
+    const size = heaps.sizes[r]!;
+    order.length = size;
+    for (let j = 0; j < size; j++) order[j] = base + j;
+    order.sort((a, b) => scores[b]! - scores[a]! || ids[a]! - ids[b]!);
+    for (let j = 0; j < size; j++) {
+      indices[indptr[r]! + j] = ids[order[j]!]!;
+      similarities[indptr[r]! + j] = scores[order[j]!]!;
+    }
+  }
   heaps.sizes.fill(0);
   return { nRows: n, nCols, k: heaps.k, metric, indptr, indices, similarities };
 }
 
-/** Offers every pair held in `from` to `into` (merging heaps filled by different parts). @internal */
-export function mergeRowHeaps(into: RowHeaps, from: RowHeaps, capacity: number): void {
-  const k = into.k;
+/** Admits every candidate held in `from` into `into` (merging buffers filled by different parts). @internal */
+export function mergeRowHeaps(into: RowHeaps, from: RowHeaps): void {
   for (let r = 0; r < into.sizes.length; r++) {
-    const base = r * k;
-    let size = into.sizes[r]!;
-    for (let j = 0; j < from.sizes[r]!; j++) {
-      size = heapPush(
-        into.ids,
-        into.scores,
-        base,
-        size,
-        capacity,
-        from.ids[base + j]!,
-        from.scores[base + j]!,
-      );
-    }
-    into.sizes[r] = size;
+    const base = r * from.slots;
+    for (let j = 0; j < from.sizes[r]!; j++)
+      admitCandidate(into, r, from.ids[base + j]!, from.scores[base + j]!);
   }
 }
 
@@ -592,7 +674,7 @@ export function topKSimilarity(m: Csr, options: TopKSimilarityOptions): Neighbor
   assertCsr(WHERE, m);
   const opts = resolveSimilarityOptions(WHERE, m, options);
   const input = prepareSimilarityInput(m, opts.metric);
-  const heaps = createRowHeaps(m.nRows, opts.k);
+  const heaps = createRowHeaps(m.nRows, opts.k, heapCapacity(m.nRows, opts));
   const total = m.nRows;
   const signal = options.signal;
   throwIfAborted(WHERE, signal);

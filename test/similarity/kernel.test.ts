@@ -116,6 +116,26 @@ describe("topKSimilarity against a brute-force dense reference (property)", () =
     );
   });
 
+  it("keeps the exact top-k when many candidates compete for few slots (ties broken by index)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(59), fc.nat(7)), { minLength: 50, maxLength: 300 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom<SimilarityMetric>("cosine", "jaccard", "dot"),
+        (entries, k, metric) => {
+          const m = csrFromTriplets(
+            { rows: entries.map((e) => e[0]), cols: entries.map((e) => e[1]) },
+            { nRows: 60, nCols: 8, duplicates: "max" },
+          );
+          const got = lists(topKSimilarity(m, { k, metric }));
+          const exp = bruteForceNeighbors(m, { k, metric });
+          expect(got.map((row) => row.map((p) => p[0]))).toEqual(exp.map((row) => row.map((p) => p[0])));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it("honours per-row exclusions and minSimilarity", () => {
     fc.assert(
       fc.property(sparseMatrix, fc.array(fc.tuple(fc.nat(8), fc.nat(8))), (m, pairs) => {
