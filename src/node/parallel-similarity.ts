@@ -68,7 +68,7 @@ function shareInput(input: SimilarityInput): SimilarityInput {
 }
 
 /**
- * {@link topKSimilarity} split across `worker_threads` (Node only): rows are dealt round-robin to
+ * `topKSimilarity` split across `worker_threads` (Node only): rows are dealt round-robin to
  * workers, each accumulates its pairs into its own heaps over shared read-only memory, and the
  * heaps are merged. The result is identical to the single-threaded call — same neighbours, same
  * similarities to the last bit — because every pair is accumulated in the same column order and
