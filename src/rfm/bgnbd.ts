@@ -1,6 +1,6 @@
 import { gammaln } from "simple-statistics";
 import { assertFinite, RecokitError } from "../core/errors.js";
-import { standardErrors } from "./information.js";
+import { assertPositiveParameters, standardErrors } from "./information.js";
 import { minimizeNelderMead } from "./optimize.js";
 import { type RepeatColumns, type RepeatPurchaseData, readRepeatData } from "./repeat-data.js";
 import { hypergeometricExcessOverQ, logAddExp } from "./special.js";
@@ -48,17 +48,7 @@ export interface FitBgNbdOptions {
 const PARAM_NAMES = ["r", "alpha", "a", "b"] as const;
 
 function checkParameters(where: string, params: BgNbdParameters): void {
-  if (params === null || typeof params !== "object")
-    throw new RecokitError("INVALID_INPUT", where, "parameters must be an object { r, alpha, a, b }");
-  for (const k of PARAM_NAMES) {
-    const v = params[k];
-    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
-      throw new RecokitError(
-        "INVALID_INPUT",
-        where,
-        `parameter ${k} must be a positive finite number, got ${String(v)}`,
-      );
-  }
+  assertPositiveParameters(where, params, PARAM_NAMES);
 }
 
 function checkCustomer(where: string, c: { frequency: number; recency: number; T: number }): void {

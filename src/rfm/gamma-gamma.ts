@@ -1,6 +1,6 @@
 import { gammaln, mean, sampleCorrelation } from "simple-statistics";
 import { assertFinite, RecokitError } from "../core/errors.js";
-import { standardErrors } from "./information.js";
+import { assertPositiveParameters, standardErrors } from "./information.js";
 import { minimizeNelderMead } from "./optimize.js";
 
 /**
@@ -60,17 +60,7 @@ export interface FitGammaGammaOptions {
 const NAMES = ["p", "q", "gamma"] as const;
 
 function checkParameters(where: string, params: GammaGammaParameters): void {
-  if (params === null || typeof params !== "object")
-    throw new RecokitError("INVALID_INPUT", where, "parameters must be an object { p, q, gamma }");
-  for (const k of NAMES) {
-    const v = params[k];
-    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
-      throw new RecokitError(
-        "INVALID_INPUT",
-        where,
-        `parameter ${k} must be a positive finite number, got ${String(v)}`,
-      );
-  }
+  assertPositiveParameters(where, params, NAMES);
 }
 
 /** Reads spend data; keeps customers with x ≥ 1, who must have a positive mean spend. @internal */

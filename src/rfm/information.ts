@@ -1,4 +1,5 @@
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
+import { RecokitError } from "../core/errors.js";
 
 /**
  * Asymptotic standard errors of a maximum-likelihood estimate from the observed information:
@@ -42,4 +43,22 @@ export function standardErrors(
     out[i] = Math.sqrt(variance);
   }
   return out;
+}
+
+/**
+ * Checks that `params` holds every name in `names` as a positive finite number (the parameters of
+ * BG/NBD and Gamma-Gamma are all positive). @internal
+ */
+export function assertPositiveParameters(where: string, params: unknown, names: readonly string[]): void {
+  if (params === null || typeof params !== "object")
+    throw new RecokitError("INVALID_INPUT", where, `parameters must be an object { ${names.join(", ")} }`);
+  for (const k of names) {
+    const v = (params as Record<string, unknown>)[k];
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0)
+      throw new RecokitError(
+        "INVALID_INPUT",
+        where,
+        `parameter ${k} must be a positive finite number, got ${String(v)}`,
+      );
+  }
 }
