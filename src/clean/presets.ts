@@ -93,6 +93,33 @@ export interface TransactionsPresetOptions {
   readonly details?: CleanDetailLevel;
 }
 
+/** Options every preset shares. */
+interface PresetCommonOptions {
+  readonly extraSteps?: readonly CleanStep[];
+  readonly onInvalid?: "drop" | "missing" | "throw";
+  readonly details?: CleanDetailLevel;
+}
+
+/** Appends the caller's extra steps and passes the shared options through. */
+function finishPreset<T extends object>(
+  where: string,
+  schema: CleanSchema,
+  steps: CleanStep[],
+  options: PresetCommonOptions,
+): CleanOptions<T> {
+  if (options.extraSteps !== undefined) {
+    if (!Array.isArray(options.extraSteps))
+      throw new RecokitError("INVALID_INPUT", where, "extraSteps must be an array");
+    steps.push(...options.extraSteps);
+  }
+  return {
+    schema,
+    steps,
+    ...(options.onInvalid === undefined ? {} : { onInvalid: options.onInvalid }),
+    ...(options.details === undefined ? {} : { details: options.details }),
+  };
+}
+
 function sourceOf<K extends string>(
   where: string,
   field: K,
@@ -272,17 +299,7 @@ export function transactionsPreset(options: TransactionsPresetOptions = {}): Cle
         : { step: "range", field: "quantity", greaterThan: 0, label: "quantity > 0" },
     );
   }
-  if (options.extraSteps !== undefined) {
-    if (!Array.isArray(options.extraSteps))
-      throw new RecokitError("INVALID_INPUT", where, "extraSteps must be an array");
-    steps.push(...options.extraSteps);
-  }
-  return {
-    schema,
-    steps,
-    ...(options.onInvalid === undefined ? {} : { onInvalid: options.onInvalid }),
-    ...(options.details === undefined ? {} : { details: options.details }),
-  };
+  return finishPreset(where, schema, steps, options);
 }
 
 /**
@@ -432,15 +449,5 @@ export function eventsPreset(options: EventsPresetOptions = {}): CleanOptions<Cl
     steps.push({ ...dwell, step: "dwell", session: "session", user: "user", time: "timestamp" });
   const kcore = options.kcore ?? false;
   if (kcore !== false) steps.push({ ...kcore, step: "kcore", user: "user", item: "item" });
-  if (options.extraSteps !== undefined) {
-    if (!Array.isArray(options.extraSteps))
-      throw new RecokitError("INVALID_INPUT", where, "extraSteps must be an array");
-    steps.push(...options.extraSteps);
-  }
-  return {
-    schema,
-    steps,
-    ...(options.onInvalid === undefined ? {} : { onInvalid: options.onInvalid }),
-    ...(options.details === undefined ? {} : { details: options.details }),
-  };
+  return finishPreset(where, schema, steps, options);
 }
