@@ -244,7 +244,6 @@ function combineSorted(
     else data[out] = v; // last: input order is preserved within a cell
   }
   for (let r = 0; r < nRows; r++) indptr[r + 1]! += indptr[r]!;
-  void nCols;
   return { nRows, nCols, indptr, indices, data };
 }
 
