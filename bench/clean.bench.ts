@@ -154,7 +154,7 @@ function runChild(mode: string, file: string, runs: number, peakOnly = false): M
     String(runs),
     ...(peakOnly ? ["--peak-only"] : []),
   ];
-  const res = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...args], {
+  const res = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], {
     encoding: "utf8",
     maxBuffer: 1 << 24,
   });

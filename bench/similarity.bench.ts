@@ -279,8 +279,7 @@ async function main(): Promise<void> {
       process.execPath,
       [
         "--max-old-space-size=8192",
-        "--import",
-        "tsx",
+        ...process.execArgv,
         fileURLToPath(import.meta.url),
         "--child",
         name,

@@ -64,6 +64,7 @@ function shareInput(input: SimilarityInput): SimilarityInput {
     cols: shareCsr(input.cols),
     norms: share(input.norms),
     counts: share(input.counts),
+    positions: share(input.positions),
   };
 }
 

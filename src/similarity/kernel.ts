@@ -44,8 +44,16 @@ export interface SimilarityInput {
   readonly norms: Float64Array;
   /** Stored entries of each row. */
   readonly counts: Int32Array;
-  /** Whether every stored value is > 0. */
-  readonly allPositive: boolean;
+  /**
+   * For each stored entry of `rows`, its position in `cols`: the entries after it in that column
+   * are exactly the rows with a higher index.
+   */
+  readonly positions: Int32Array;
+  /**
+   * Whether every product of two stored values is a positive normal number (all values > 0 and
+   * ≥ 1e-150): a running sum of such products is non-zero exactly when it has a term.
+   */
+  readonly productsPositive: boolean;
 }
 
 /**
@@ -132,14 +140,17 @@ export function prepareSimilarityInput(m: Csr, metric: SimilarityMetric): Simila
     norms[r] = Math.sqrt(s);
     counts[r] = rows.indptr[r + 1]! - rows.indptr[r]!;
   }
-  let allPositive = true;
+  const positions = new Int32Array(rows.indices.length);
+  const cursor = cols.indptr.slice(0, cols.nRows);
+  for (let j = 0; j < rows.indices.length; j++) positions[j] = cursor[rows.indices[j]!]!++;
+  let productsPositive = true;
   for (let j = 0; j < rows.data.length; j++) {
-    if (!(rows.data[j]! > 0)) {
-      allPositive = false;
+    if (!(rows.data[j]! >= 1e-150)) {
+      productsPositive = false;
       break;
     }
   }
-  return { metric, nRows: rows.nRows, rows, cols, norms, counts, allPositive };
+  return { metric, nRows: rows.nRows, rows, cols, norms, counts, positions, productsPositive };
 }
 
 function toFloat64(m: Csr): Csr {
@@ -198,8 +209,38 @@ function swap(scores: Float64Array, ids: Int32Array, a: number, b: number): void
 }
 
 /**
+ * Partitions [lo, hi] (at least four candidates) around a median-of-three pivot: better candidates
+ * end up before the returned position, worse ones after it, the pivot at it.
+ */
+function partition(scores: Float64Array, ids: Int32Array, lo: number, hi: number): number {
+  const mid = (lo + hi) >>> 1;
+  if (before(scores, ids, mid, lo)) swap(scores, ids, mid, lo);
+  if (before(scores, ids, hi, lo)) swap(scores, ids, hi, lo);
+  if (before(scores, ids, hi, mid)) swap(scores, ids, hi, mid);
+  // the median is at mid; move it to hi − 1 and partition [lo + 1, hi − 1)
+  swap(scores, ids, mid, hi - 1);
+  const pivot = hi - 1;
+  let i = lo;
+  let j = hi - 1;
+  for (;;) {
+    while (before(scores, ids, ++i, pivot));
+    while (j > lo && before(scores, ids, pivot, --j));
+    if (i >= j) break;
+    swap(scores, ids, i, j);
+  }
+  swap(scores, ids, i, pivot);
+  return i;
+}
+
+/** Sorts [lo, hi] best first by insertion (short ranges). */
+function insertionSort(scores: Float64Array, ids: Int32Array, lo: number, hi: number): void {
+  for (let a = lo + 1; a <= hi; a++)
+    for (let b = a; b > lo && before(scores, ids, b, b - 1); b--) swap(scores, ids, b, b - 1);
+}
+
+/**
  * Rearranges [base, base+size) so that its best `keep` candidates come first, with the worst of
- * them at base+keep−1 (quickselect, median-of-three pivots).
+ * them at base+keep−1 (quickselect).
  */
 function selectBest(scores: Float64Array, ids: Int32Array, base: number, size: number, keep: number): void {
   let lo = base;
@@ -207,31 +248,30 @@ function selectBest(scores: Float64Array, ids: Int32Array, base: number, size: n
   const target = base + keep - 1;
   while (lo < hi) {
     if (hi - lo < 3) {
-      // two or three candidates: insertion sort
-      for (let a = lo + 1; a <= hi; a++)
-        for (let b = a; b > lo && before(scores, ids, b, b - 1); b--) swap(scores, ids, b, b - 1);
+      insertionSort(scores, ids, lo, hi);
       return;
     }
-    const mid = (lo + hi) >>> 1;
-    if (before(scores, ids, mid, lo)) swap(scores, ids, mid, lo);
-    if (before(scores, ids, hi, lo)) swap(scores, ids, hi, lo);
-    if (before(scores, ids, hi, mid)) swap(scores, ids, hi, mid);
-    // the median is at mid; move it to hi − 1 and partition [lo + 1, hi − 1)
-    swap(scores, ids, mid, hi - 1);
-    const pivot = hi - 1;
-    let i = lo;
-    let j = hi - 1;
-    for (;;) {
-      while (before(scores, ids, ++i, pivot));
-      while (j > lo && before(scores, ids, pivot, --j));
-      if (i >= j) break;
-      swap(scores, ids, i, j);
-    }
-    swap(scores, ids, i, pivot);
+    const i = partition(scores, ids, lo, hi);
     if (i === target) return;
     if (i < target) lo = i + 1;
     else hi = i - 1;
   }
+}
+
+/** Sorts [lo, hi] best first (quicksort, insertion sort below 16 candidates). */
+function sortBest(scores: Float64Array, ids: Int32Array, lo: number, hi: number): void {
+  while (hi - lo >= 16) {
+    const i = partition(scores, ids, lo, hi);
+    // recurse into the smaller side, loop on the larger
+    if (i - lo < hi - i) {
+      sortBest(scores, ids, lo, i - 1);
+      lo = i + 1;
+    } else {
+      sortBest(scores, ids, i + 1, hi);
+      hi = i - 1;
+    }
+  }
+  insertionSort(scores, ids, lo, hi);
 }
 
 /** Keeps a full buffer's best `capacity` and raises the row's threshold. */
@@ -280,9 +320,9 @@ function accumulationOf(input: SimilarityInput, opts: ResolvedSimilarityOptions)
       return "count";
     case "cosine":
     case "dot":
-      // with strictly positive values, x·y > 0 exactly when the rows share a column, so the
+      // when every product is positive, x·y > 0 exactly when the rows share a column, so the
       // co-support count is only needed for shrinkage and minimum support
-      return input.allPositive && opts.shrinkage === 0 && opts.minSupport === 1 ? "dotOnly" : "dot";
+      return input.productsPositive && opts.shrinkage === 0 && opts.minSupport === 1 ? "dotOnly" : "dot";
     case "adjustedCosine":
       return "dot";
     case "pearson":
@@ -332,38 +372,81 @@ export function accumulateIntoHeaps(
   const asymmetric = input.metric === "conditional";
   const counts = input.counts;
   const { count, touched, sims } = scratch;
-  const colPtr = input.cols.indptr;
-  const rowPtr = input.rows.indptr;
-  const rowIdx = input.rows.indices;
   const threshold = push.threshold;
-  const offer = (r: number, s: number): void => {
-    if (acc !== "dotOnly" && count[s]! < minSupport) return;
-    const sim = sims[s]!;
+  const offer = (r: number, s: number, sim: number): void => {
     if (sim > minSimilarity && sim >= threshold[r]!) push.offer(r, s, sim);
     if (s === r) return;
     const reverse = asymmetric ? conditionalReverse(count[s]!, counts[s]!, opts.shrinkage) : sim;
     if (reverse > minSimilarity && reverse >= threshold[s]!) push.offer(s, r, reverse);
   };
+  const skip = opts.includeSelf ? 0 : 1;
   let done = 0;
   for (let r = part; r < n; r += parts) {
-    const lowest = opts.includeSelf ? r : r + 1;
+    const lowest = r + skip;
     // Dense mode when the row's work is large next to the rows it can touch: scanning them all
     // afterwards is cheaper than recording which were touched in the inner loop.
-    let work = 0;
-    for (let j = rowPtr[r]!; j < rowPtr[r + 1]!; j++) work += colPtr[rowIdx[j]! + 1]! - colPtr[rowIdx[j]!]!;
-    const dense = work >= n - lowest;
-    // a sparse row needs the co-support count to know which rows it touched
-    const rowAcc = acc === "dotOnly" && !dense ? "dot" : acc;
-    let touchedCount = accumulateRow(input, scratch, rowAcc, r, lowest, !dense);
-    if (dense) touchedCount = collectTouched(scratch, rowAcc, lowest, n);
-    similaritiesOf(input, scratch, acc, opts, r, touchedCount);
-    for (let t = 0; t < touchedCount; t++) offer(r, touched[t]!);
-    if (dense) clearRange(scratch, lowest, n);
-    else for (let t = 0; t < touchedCount; t++) clearRange(scratch, touched[t]!, touched[t]! + 1);
+    const dense = rowWork(input, r, skip) >= n - lowest;
+    if (dense && acc === "dotOnly") {
+      accumulateRow(input, scratch, acc, r, skip, false);
+      offerDotOnlyRange(input, scratch.sxy, r, lowest, offer);
+    } else {
+      let touchedCount = accumulateRow(input, scratch, acc, r, skip, !dense);
+      if (dense) touchedCount = collectTouched(scratch.count, touched, lowest, n);
+      similaritiesOf(input, scratch, acc, opts, r, touchedCount);
+      for (let t = 0; t < touchedCount; t++) {
+        const s = touched[t]!;
+        if (acc === "dotOnly" || count[s]! >= minSupport) offer(r, s, sims[s]!);
+      }
+      if (dense) clearRange(scratch, lowest, n);
+      else clearTouched(scratch, touchedCount);
+    }
     done++;
     if (onRows !== undefined && (done & 63) === 0 && !onRows(done)) return;
   }
   onRows?.(done);
+}
+
+/** Multiply-adds row r does against the rows after it (and itself when `skip` is 0). */
+function rowWork(input: SimilarityInput, r: number, skip: number): number {
+  const rowPtr = input.rows.indptr;
+  const rowIdx = input.rows.indices;
+  const colPtr = input.cols.indptr;
+  const positions = input.positions;
+  let work = 0;
+  for (let j = rowPtr[r]!; j < rowPtr[r + 1]!; j++) work += colPtr[rowIdx[j]! + 1]! - positions[j]! - skip;
+  return work;
+}
+
+/**
+ * Dense finish of a `dotOnly` row (cosine or dot on positive data): for every row s ≥ `lowest`
+ * with a non-zero product, computes sim(r, s), offers it both ways and clears the accumulator.
+ */
+function offerDotOnlyRange(
+  input: SimilarityInput,
+  sxy: Float64Array,
+  r: number,
+  lowest: number,
+  offer: (r: number, s: number, sim: number) => void,
+): void {
+  const n = input.nRows;
+  if (input.metric === "dot") {
+    for (let s = lowest; s < n; s++) {
+      const v = sxy[s]!;
+      if (v === 0) continue;
+      sxy[s] = 0;
+      offer(r, s, v);
+    }
+    return;
+  }
+  const norms = input.norms;
+  const nr = norms[r]!;
+  for (let s = lowest; s < n; s++) {
+    const v = sxy[s]!;
+    if (v === 0) continue;
+    sxy[s] = 0;
+    const d = nr * norms[s]!;
+    offer(r, s, d > 0 ? v / d : 0);
+  }
 }
 
 /** sim(s → r) of the asymmetric `conditional` metric: n/|s|, shrunk as the forward value. */
@@ -386,17 +469,29 @@ function makePush(
 }
 
 /** Lists the rows in [from, to) that share a column with the current row (dense mode). */
-function collectTouched(scratch: Scratch, acc: Accumulation, from: number, to: number): number {
-  const touched = scratch.touched;
+function collectTouched(count: Int32Array, touched: Int32Array, from: number, to: number): number {
   let nt = 0;
-  if (acc === "dotOnly") {
-    const sxy = scratch.sxy;
-    for (let s = from; s < to; s++) if (sxy[s] !== 0) touched[nt++] = s;
-  } else {
-    const count = scratch.count;
-    for (let s = from; s < to; s++) if (count[s] !== 0) touched[nt++] = s;
-  }
+  for (let s = from; s < to; s++) if (count[s] !== 0) touched[nt++] = s;
   return nt;
+}
+
+/** Clears the accumulators of the first `nt` touched rows (sparse mode). */
+function clearTouched(scratch: Scratch, nt: number): void {
+  const { touched, count, sxy, sxx, syy, sx, sy } = scratch;
+  for (let t = 0; t < nt; t++) count[touched[t]!] = 0;
+  if (sxy.length > 0) for (let t = 0; t < nt; t++) sxy[touched[t]!] = 0;
+  if (sxx.length > 0) {
+    for (let t = 0; t < nt; t++) {
+      sxx[touched[t]!] = 0;
+      syy[touched[t]!] = 0;
+    }
+  }
+  if (sx.length > 0) {
+    for (let t = 0; t < nt; t++) {
+      sx[touched[t]!] = 0;
+      sy[touched[t]!] = 0;
+    }
+  }
 }
 
 function clearRange(scratch: Scratch, from: number, to: number): void {
@@ -413,15 +508,16 @@ function clearRange(scratch: Scratch, from: number, to: number): void {
 }
 
 /**
- * Accumulates row r against every row s ≥ `lowest`. With `track`, records each touched s once in
- * `scratch.touched` and returns how many; without, the caller scans the range.
+ * Accumulates row r against every row s > r (s ≥ r when `skip` is 0): in each of r's columns,
+ * the entries after r's own. With `track`, records each touched s once in `scratch.touched` and
+ * returns how many; without, the caller scans the range.
  */
 function accumulateRow(
   input: SimilarityInput,
   scratch: Scratch,
   acc: Accumulation,
   r: number,
-  lowest: number,
+  skip: number,
   track: boolean,
 ): number {
   const { rows, cols } = input;
@@ -429,6 +525,7 @@ function accumulateRow(
   const ri = rows.indices;
   const rv = rows.data;
   const cp = cols.indptr;
+  const positions = input.positions;
   const ci = cols.indices;
   const cv = cols.data;
   const count = scratch.count;
@@ -438,10 +535,9 @@ function accumulateRow(
     case "count":
       for (let jr = rp[r]!; jr < rp[r + 1]!; jr++) {
         const c = ri[jr]!;
-        const start = cp[c]!;
-        for (let js = cp[c + 1]! - 1; js >= start; js--) {
+        const end = cp[c + 1]!;
+        for (let js = positions[jr]! + skip; js < end; js++) {
           const s = ci[js]!;
-          if (s < lowest) break;
           if (track && count[s] === 0) touched[nt++] = s;
           count[s]!++;
         }
@@ -452,24 +548,24 @@ function accumulateRow(
       for (let jr = rp[r]!; jr < rp[r + 1]!; jr++) {
         const c = ri[jr]!;
         const x = rv[jr]!;
-        const start = cp[c]!;
-        for (let js = cp[c + 1]! - 1; js >= start; js--) {
+        const end = cp[c + 1]!;
+        for (let js = positions[jr]! + skip; js < end; js++) {
           const s = ci[js]!;
-          if (s < lowest) break;
+          // every product is positive, so a zero sum means s was not touched yet
+          if (track && sxy[s] === 0) touched[nt++] = s;
           sxy[s]! += x * cv[js]!;
         }
       }
-      return 0;
+      return nt;
     }
     case "dot": {
       const sxy = scratch.sxy;
       for (let jr = rp[r]!; jr < rp[r + 1]!; jr++) {
         const c = ri[jr]!;
         const x = rv[jr]!;
-        const start = cp[c]!;
-        for (let js = cp[c + 1]! - 1; js >= start; js--) {
+        const end = cp[c + 1]!;
+        for (let js = positions[jr]! + skip; js < end; js++) {
           const s = ci[js]!;
-          if (s < lowest) break;
           if (track && count[s] === 0) touched[nt++] = s;
           count[s]!++;
           sxy[s]! += x * cv[js]!;
@@ -483,10 +579,9 @@ function accumulateRow(
       for (let jr = rp[r]!; jr < rp[r + 1]!; jr++) {
         const c = ri[jr]!;
         const x = rv[jr]!;
-        const start = cp[c]!;
-        for (let js = cp[c + 1]! - 1; js >= start; js--) {
+        const end = cp[c + 1]!;
+        for (let js = positions[jr]! + skip; js < end; js++) {
           const s = ci[js]!;
-          if (s < lowest) break;
           const y = cv[js]!;
           if (track && count[s] === 0) touched[nt++] = s;
           count[s]!++;
@@ -595,17 +690,12 @@ export function drainRowHeaps(heaps: RowHeaps, nCols: number, metric: Similarity
   }
   const indices = new Int32Array(indptr[n]!);
   const similarities = new Float64Array(indptr[n]!);
-  const order: number[] = [];
   for (let r = 0; r < n; r++) {
     const base = r * slots;
     const size = heaps.sizes[r]!;
-    order.length = size;
-    for (let j = 0; j < size; j++) order[j] = base + j;
-    order.sort((a, b) => scores[b]! - scores[a]! || ids[a]! - ids[b]!);
-    for (let j = 0; j < size; j++) {
-      indices[indptr[r]! + j] = ids[order[j]!]!;
-      similarities[indptr[r]! + j] = scores[order[j]!]!;
-    }
+    sortBest(scores, ids, base, base + size - 1);
+    indices.set(ids.subarray(base, base + size), indptr[r]!);
+    similarities.set(scores.subarray(base, base + size), indptr[r]!);
   }
   heaps.sizes.fill(0);
   return { nRows: n, nCols, k: heaps.k, metric, indptr, indices, similarities };
@@ -652,7 +742,7 @@ export function heapCapacity(nRows: number, opts: ResolvedSimilarityOptions): nu
  * Each row's list is sorted by similarity descending, ties by lower index.
  *
  * Complexity: each unordered pair is accumulated once, Σ over columns of nnz(column)²/2
- * multiply-adds, plus O(log k) per candidate pair.
+ * multiply-adds, plus amortised O(1) per candidate pair and one sort of each final list.
  *
  * @param m - the rows to compare (not modified)
  * @param options - `k`, metric, shrinkage, support and similarity floors, exclusions, progress

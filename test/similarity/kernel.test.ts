@@ -99,6 +99,48 @@ describe("topKSimilarity against a brute-force dense reference (property)", () =
     });
   }
 
+  it("larger, sparser matrices (rows touching few others) match the reference for every metric", () => {
+    const wide = fc
+      .array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 59 }),
+          fc.integer({ min: 0, max: 39 }),
+          fc.double({ min: 0.1, max: 5, noNaN: true }),
+        ),
+        { minLength: 1, maxLength: 120 },
+      )
+      .map((entries) =>
+        csrFromTriplets(
+          { rows: entries.map((e) => e[0]), cols: entries.map((e) => e[1]), values: entries.map((e) => e[2]) },
+          { nRows: 60, nCols: 40, duplicates: "last" },
+        ),
+      );
+    for (const metric of SIMILARITY_METRICS) {
+      fc.assert(
+        fc.property(wide, fc.integer({ min: 1, max: 6 }), (m, k) => {
+          expectSameLists(lists(topKSimilarity(m, { k, metric })), bruteForceNeighbors(m, { k, metric }));
+        }),
+        { numRuns: 25 },
+      );
+    }
+  });
+
+  it("values so small that their products underflow still give each neighbour once", () => {
+    const tiny = csrFromDense([
+      [1e-170, 1e-170, 0],
+      [1e-170, 1e-170, 0],
+      [0, 1e-170, 1e-170],
+    ]);
+    for (const metric of ["cosine", "dot"] as const) {
+      const result = topKSimilarity(tiny, { k: 5, metric });
+      for (let r = 0; r < 3; r++) {
+        const ids = Array.from(neighborsOf(result, r).indices);
+        expect(new Set(ids).size, `${metric} row ${r}`).toBe(ids.length);
+      }
+      expect(Array.from(neighborsOf(result, 0).indices).sort()).toEqual([1, 2]);
+    }
+  });
+
   it("with exact ties, neighbours are ordered by index (binary data, jaccard and dot)", () => {
     fc.assert(
       fc.property(
