@@ -288,7 +288,12 @@ export function assertCsr(where: string, m: Csr): void {
 
 /**
  * The transpose of `m`, in O(nnz + nCols). Transposing twice gives back an equal matrix.
+ * Within each row of the result, entries are in increasing column order.
  *
+ * @param m - the matrix
+ * @param positions - optional, of length nnz(m): receives, for each stored entry of `m`, its index
+ *   in the result's `indices`/`data`
+ * @throws RecokitError `INVALID_INPUT` when `positions` has the wrong length.
  * @example
  * ```ts
  * import { csrFromTriplets, transpose } from "recokit";
@@ -296,8 +301,15 @@ export function assertCsr(where: string, m: Csr): void {
  * [t.nRows, t.nCols]; // [3, 2]
  * ```
  */
-export function transpose(m: Csr): Csr {
+export function transpose(m: Csr, positions?: Int32Array): Csr {
   const total = nnz(m);
+  if (positions !== undefined && positions.length !== total) {
+    throw new RecokitError(
+      "INVALID_INPUT",
+      "transpose",
+      `positions must have one slot per stored entry (${total}), got ${positions.length}`,
+    );
+  }
   const indptr = new Int32Array(m.nCols + 1);
   for (let j = 0; j < total; j++) indptr[m.indices[j]! + 1]!++;
   for (let c = 0; c < m.nCols; c++) indptr[c + 1]! += indptr[c]!;
@@ -309,6 +321,7 @@ export function transpose(m: Csr): Csr {
       const dst = next[m.indices[j]!]!++;
       indices[dst] = r;
       data[dst] = m.data[j]!;
+      if (positions !== undefined) positions[j] = dst;
     }
   }
   return { nRows: m.nCols, nCols: m.nRows, indptr, indices, data };

@@ -6,11 +6,8 @@ import { assertCsr, type Csr } from "../core/csr.js";
 import { assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import {
   drainRowHeaps,
-  mergeRowHeaps,
-  prepareSimilarityInput,
   type RowHeaps,
   resolveSimilarityOptions,
-  type SimilarityInput,
   type TopKSimilarityOptions,
 } from "../similarity/kernel.js";
 import type { NeighborLists } from "../similarity/neighbors.js";
@@ -53,25 +50,14 @@ function shareCsr(m: Csr): Csr {
     nCols: m.nCols,
     indptr: share(m.indptr),
     indices: share(m.indices),
-    data: share(Float64Array.from(m.data)),
-  };
-}
-
-function shareInput(input: SimilarityInput): SimilarityInput {
-  return {
-    ...input,
-    rows: shareCsr(input.rows),
-    cols: shareCsr(input.cols),
-    norms: share(input.norms),
-    counts: share(input.counts),
-    positions: share(input.positions),
+    data: share(m.data instanceof Float64Array ? m.data : Float64Array.from(m.data)),
   };
 }
 
 /**
- * `topKSimilarity` split across `worker_threads` (Node only): rows are dealt round-robin to
- * workers, each accumulates its pairs into its own heaps over shared read-only memory, and the
- * heaps are merged. The result is identical to the single-threaded call — same neighbours, same
+ * `topKSimilarity` split across `worker_threads` (Node only): the matrix is shared read-only,
+ * rows are dealt round-robin to workers, each prepares the matrix's transpose and accumulates its
+ * share of the pairs into its own candidate buffers, and the buffers are merged. The result is identical to the single-threaded call — same neighbours, same
  * similarities to the last bit — because every pair is accumulated in the same column order and
  * the ranking order (similarity, then index) is total.
  *
@@ -92,7 +78,7 @@ export async function topKSimilarityParallel(
   const workers = options.workers ?? Math.max(1, availableParallelism());
   assertInteger(WHERE, "workers", workers, 1, 256);
   throwIfAborted(WHERE, options.signal);
-  const input = shareInput(prepareSimilarityInput(m, opts.metric));
+  const matrix = shareCsr(m);
   const exclude = options.exclude === undefined ? undefined : shareCsr(options.exclude);
   const parts = Math.min(workers, Math.max(1, m.nRows));
   const entry = workerEntry();
@@ -102,7 +88,7 @@ export async function topKSimilarityParallel(
     return new Promise<RowHeaps>((resolve, reject) => {
       const worker = new Worker(entry.script, {
         eval: entry.eval,
-        workerData: { input, opts, exclude, part, parts },
+        workerData: { matrix, opts, exclude, part, parts },
       });
       running.push(worker);
       worker.on("message", (msg: { type: "progress"; done: number } | { type: "done"; heaps: RowHeaps }) => {
@@ -129,9 +115,7 @@ export async function topKSimilarityParallel(
   try {
     const results = await Promise.all(jobs);
     throwIfAborted(WHERE, options.signal);
-    const merged = results[0]!;
-    for (let p = 1; p < results.length; p++) mergeRowHeaps(merged, results[p]!);
-    return drainRowHeaps(merged, m.nRows, opts.metric);
+    return drainRowHeaps(results, m.nRows, opts.metric);
   } catch (e) {
     onAbort();
     if (options.signal?.aborted) throw new RecokitError("ABORTED", WHERE, "the operation was aborted");

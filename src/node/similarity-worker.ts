@@ -1,17 +1,18 @@
-// Worker entry of topKSimilarityParallel: accumulates one interleaved share of the rows into its own
-// per-row heaps and sends them back. Not a public module.
+// Worker entry of topKSimilarityParallel: prepares the shared matrix's transpose, accumulates one
+// interleaved share of the rows into its own per-row candidate buffers and sends them back. Not a
+// public module.
 import { parentPort, workerData } from "node:worker_threads";
 import type { Csr } from "../core/csr.js";
 import {
   accumulateIntoHeaps,
   createRowHeaps,
   heapCapacity,
+  prepareSimilarityInput,
   type ResolvedSimilarityOptions,
-  type SimilarityInput,
 } from "../similarity/kernel.js";
 
 interface Job {
-  readonly input: SimilarityInput;
+  readonly matrix: Csr;
   readonly opts: ResolvedSimilarityOptions;
   readonly exclude: Csr | undefined;
   readonly part: number;
@@ -19,8 +20,9 @@ interface Job {
 }
 
 const job = workerData as Job;
-const heaps = createRowHeaps(job.input.nRows, job.opts.k, heapCapacity(job.input.nRows, job.opts));
-accumulateIntoHeaps(job.input, job.opts, heaps, job.part, job.parts, job.exclude, (done) => {
+const input = prepareSimilarityInput(job.matrix, job.opts.metric);
+const heaps = createRowHeaps(input.nRows, job.opts.k, heapCapacity(input.nRows, job.opts));
+accumulateIntoHeaps(input, job.opts, heaps, job.part, job.parts, job.exclude, (done) => {
   parentPort!.postMessage({ type: "progress", done });
   return true;
 });

@@ -131,7 +131,8 @@ export function resolveSimilarityOptions(
  */
 export function prepareSimilarityInput(m: Csr, metric: SimilarityMetric): SimilarityInput {
   const rows = metric === "adjustedCosine" ? centerColumns(m) : toFloat64(m);
-  const cols = transpose(rows);
+  const positions = new Int32Array(rows.indices.length);
+  const cols = transpose(rows, positions);
   const norms = new Float64Array(rows.nRows);
   const counts = new Int32Array(rows.nRows);
   for (let r = 0; r < rows.nRows; r++) {
@@ -140,9 +141,6 @@ export function prepareSimilarityInput(m: Csr, metric: SimilarityMetric): Simila
     norms[r] = Math.sqrt(s);
     counts[r] = rows.indptr[r + 1]! - rows.indptr[r]!;
   }
-  const positions = new Int32Array(rows.indices.length);
-  const cursor = cols.indptr.slice(0, cols.nRows);
-  for (let j = 0; j < rows.indices.length; j++) positions[j] = cursor[rows.indices[j]!]!++;
   let productsPositive = true;
   for (let j = 0; j < rows.data.length; j++) {
     if (!(rows.data[j]! >= 1e-150)) {
@@ -679,35 +677,47 @@ function similaritiesOf(
   }
 }
 
-/** Turns the row buffers into neighbour lists, each row sorted best first. @internal */
-export function drainRowHeaps(heaps: RowHeaps, nCols: number, metric: SimilarityMetric): NeighborLists {
-  const n = heaps.sizes.length;
-  const { ids, scores, slots, capacity } = heaps;
+/**
+ * Turns row buffers into neighbour lists: per row, the best `capacity` candidates held by any of
+ * `parts` (buffers filled by different row shares; each candidate pair sits in exactly one), sorted
+ * best first. The buffers are left empty. @internal
+ */
+export function drainRowHeaps(
+  parts: readonly RowHeaps[],
+  nCols: number,
+  metric: SimilarityMetric,
+): NeighborLists {
+  const first = parts[0];
+  if (first === undefined) throw new RecokitError("INTERNAL", WHERE, "no row buffers to drain");
+  const n = first.sizes.length;
+  const capacity = first.capacity;
   const indptr = new Int32Array(n + 1);
   for (let r = 0; r < n; r++) {
-    if (heaps.sizes[r]! > capacity) compactRow(heaps, r);
-    indptr[r + 1] = indptr[r]! + heaps.sizes[r]!;
+    let held = 0;
+    for (const part of parts) held += part.sizes[r]!;
+    indptr[r + 1] = indptr[r]! + Math.min(held, capacity);
   }
   const indices = new Int32Array(indptr[n]!);
   const similarities = new Float64Array(indptr[n]!);
+  const ids = new Int32Array(parts.length * first.slots);
+  const scores = new Float64Array(parts.length * first.slots);
   for (let r = 0; r < n; r++) {
-    const base = r * slots;
-    const size = heaps.sizes[r]!;
-    sortBest(scores, ids, base, base + size - 1);
-    indices.set(ids.subarray(base, base + size), indptr[r]!);
-    similarities.set(scores.subarray(base, base + size), indptr[r]!);
+    let held = 0;
+    for (const part of parts) {
+      const base = r * part.slots;
+      const size = part.sizes[r]!;
+      ids.set(part.ids.subarray(base, base + size), held);
+      scores.set(part.scores.subarray(base, base + size), held);
+      held += size;
+    }
+    const keep = Math.min(held, capacity);
+    if (held > keep) selectBest(scores, ids, 0, held, keep);
+    sortBest(scores, ids, 0, keep - 1);
+    indices.set(ids.subarray(0, keep), indptr[r]!);
+    similarities.set(scores.subarray(0, keep), indptr[r]!);
   }
-  heaps.sizes.fill(0);
-  return { nRows: n, nCols, k: heaps.k, metric, indptr, indices, similarities };
-}
-
-/** Admits every candidate held in `from` into `into` (merging buffers filled by different parts). @internal */
-export function mergeRowHeaps(into: RowHeaps, from: RowHeaps): void {
-  for (let r = 0; r < into.sizes.length; r++) {
-    const base = r * from.slots;
-    for (let j = 0; j < from.sizes[r]!; j++)
-      admitCandidate(into, r, from.ids[base + j]!, from.scores[base + j]!);
-  }
+  for (const part of parts) part.sizes.fill(0);
+  return { nRows: n, nCols, k: first.k, metric, indptr, indices, similarities };
 }
 
 /** Heap capacity for a run. @internal */
@@ -773,5 +783,5 @@ export function topKSimilarity(m: Csr, options: TopKSimilarityOptions): Neighbor
     options.onProgress?.(done, total);
     return true;
   });
-  return drainRowHeaps(heaps, m.nRows, opts.metric);
+  return drainRowHeaps([heaps], m.nRows, opts.metric);
 }

@@ -155,6 +155,27 @@ describe("structure", () => {
     );
   });
 
+  it("transpose reports where each stored entry lands (property)", () => {
+    fc.assert(
+      fc.property(triplets, ({ nRows, nCols, entries }) => {
+        const m = build(nRows, nCols, entries, "sum");
+        const positions = new Int32Array(m.indices.length);
+        const t = transpose(m, positions);
+        for (let r = 0; r < m.nRows; r++) {
+          for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) {
+            const p = positions[j]!;
+            const c = m.indices[j]!;
+            expect(p).toBeGreaterThanOrEqual(t.indptr[c]!);
+            expect(p).toBeLessThan(t.indptr[c + 1]!);
+            expect(t.indices[p]).toBe(r);
+            expect(t.data[p]).toBe(m.data[j]);
+          }
+        }
+      }),
+    );
+    expectRecokitError(() => transpose(csrFromDense([[1, 2]]), new Int32Array(1)), "INVALID_INPUT");
+  });
+
   it("reads rows, columns, values, sums, counts and norms", () => {
     const m = csrFromDense([
       [3, 0, 4],

@@ -111,7 +111,11 @@ describe("topKSimilarity against a brute-force dense reference (property)", () =
       )
       .map((entries) =>
         csrFromTriplets(
-          { rows: entries.map((e) => e[0]), cols: entries.map((e) => e[1]), values: entries.map((e) => e[2]) },
+          {
+            rows: entries.map((e) => e[0]),
+            cols: entries.map((e) => e[1]),
+            values: entries.map((e) => e[2]),
+          },
           { nRows: 60, nCols: 40, duplicates: "last" },
         ),
       );
