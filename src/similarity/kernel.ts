@@ -218,11 +218,16 @@ function partition(scores: Float64Array, ids: Int32Array, lo: number, hi: number
   // the median is at mid; move it to hi − 1 and partition [lo + 1, hi − 1)
   swap(scores, ids, mid, hi - 1);
   const pivot = hi - 1;
+  const ps = scores[pivot]!;
+  const pi = ids[pivot]!;
   let i = lo;
   let j = hi - 1;
   for (;;) {
-    while (before(scores, ids, ++i, pivot));
-    while (j > lo && before(scores, ids, pivot, --j));
+    // advance i past candidates ranked before the pivot, j back past those ranked after it
+    do i++;
+    while (scores[i]! > ps || (scores[i] === ps && ids[i]! < pi));
+    do j--;
+    while (j > lo && (ps > scores[j]! || (ps === scores[j] && pi < ids[j]!)));
     if (i >= j) break;
     swap(scores, ids, i, j);
   }
