@@ -8,6 +8,7 @@ import {
   drainRowHeaps,
   type RowHeaps,
   resolveSimilarityOptions,
+  rowProcessingOrder,
   type TopKSimilarityOptions,
 } from "../similarity/kernel.js";
 import type { NeighborLists } from "../similarity/neighbors.js";
@@ -115,7 +116,7 @@ export async function topKSimilarityParallel(
   try {
     const results = await Promise.all(jobs);
     throwIfAborted(WHERE, options.signal);
-    return drainRowHeaps(results, m.nRows, opts.metric);
+    return drainRowHeaps(results, rowProcessingOrder(m), m.nRows, opts.metric);
   } catch (e) {
     onAbort();
     if (options.signal?.aborted) throw new RecokitError("ABORTED", WHERE, "the operation was aborted");

@@ -34,10 +34,17 @@ export interface ResolvedSimilarityOptions {
   readonly includeSelf: boolean;
 }
 
-/** What the kernel reads: the (transformed) rows, their transpose and per-row statistics. @internal */
+/**
+ * What the kernel reads: the (transformed) rows in processing order, their transpose and per-row
+ * statistics. Every array is indexed by processing position; `order` maps a position back to the
+ * row's index in the caller's matrix, which is what neighbour lists hold and ties are broken by.
+ * @internal
+ */
 export interface SimilarityInput {
   readonly metric: SimilarityMetric;
   readonly nRows: number;
+  /** Processing position → original row index. */
+  readonly order: Int32Array;
   readonly rows: Csr;
   readonly cols: Csr;
   /** Euclidean norm of each (transformed) row. */
@@ -130,7 +137,8 @@ export function resolveSimilarityOptions(
  * co-occurrence metrics) and precomputes the transpose and row statistics. @internal
  */
 export function prepareSimilarityInput(m: Csr, metric: SimilarityMetric): SimilarityInput {
-  const rows = metric === "adjustedCosine" ? centerColumns(m) : toFloat64(m);
+  const order = rowProcessingOrder(m);
+  const rows = permuteRows(metric === "adjustedCosine" ? centerColumns(m) : toFloat64(m), order);
   const positions = new Int32Array(rows.indices.length);
   const cols = transpose(rows, positions);
   const norms = new Float64Array(rows.nRows);
@@ -148,7 +156,43 @@ export function prepareSimilarityInput(m: Csr, metric: SimilarityMetric): Simila
       break;
     }
   }
-  return { metric, nRows: rows.nRows, rows, cols, norms, counts, positions, productsPositive };
+  return { metric, nRows: rows.nRows, order, rows, cols, norms, counts, positions, productsPositive };
+}
+
+/**
+ * The order rows are processed in: fewest stored entries first (ties by index). Each pair is
+ * accumulated once, by the row processed first, and offered to both rows' buffers; with rare rows
+ * first, their buffers fill with their (typically higher) similarities to one another before the
+ * many weak candidates of frequent rows arrive, so more of those are turned away at the threshold.
+ * The result does not depend on the order. @internal
+ */
+export function rowProcessingOrder(m: Csr): Int32Array {
+  const n = m.nRows;
+  const order = new Int32Array(n);
+  for (let r = 0; r < n; r++) order[r] = r;
+  const count = (r: number): number => m.indptr[r + 1]! - m.indptr[r]!;
+  return order.sort((a, b) => count(a) - count(b) || a - b);
+}
+
+/** Row i of the result is row order[i] of m (shares m when the order is the identity). */
+function permuteRows(m: Csr, order: Int32Array): Csr {
+  let identity = true;
+  for (let i = 0; i < order.length && identity; i++) identity = order[i] === i;
+  if (identity) return m;
+  const indptr = new Int32Array(m.nRows + 1);
+  const indices = new Int32Array(m.indices.length);
+  const data = new Float64Array(m.indices.length);
+  let at = 0;
+  for (let i = 0; i < order.length; i++) {
+    const r = order[i]!;
+    const start = m.indptr[r]!;
+    const end = m.indptr[r + 1]!;
+    indices.set(m.indices.subarray(start, end), at);
+    data.set(m.data.subarray(start, end), at);
+    at += end - start;
+    indptr[i + 1] = at;
+  }
+  return { nRows: m.nRows, nCols: m.nCols, indptr, indices, data };
 }
 
 function toFloat64(m: Csr): Csr {
@@ -370,17 +414,17 @@ export function accumulateIntoHeaps(
   const n = input.nRows;
   const acc = accumulationOf(input, opts);
   const scratch = createScratch(n, acc, input.metric);
-  const push = makePush(heaps, exclude);
+  const push = makePush(heaps, input.order, exclude);
   const { minSupport, minSimilarity } = opts;
   const asymmetric = input.metric === "conditional";
-  const counts = input.counts;
+  const { counts, order } = input;
   const { count, touched, sims } = scratch;
   const threshold = push.threshold;
   const offer = (r: number, s: number, sim: number): void => {
-    if (sim > minSimilarity && sim >= threshold[r]!) push.offer(r, s, sim);
+    if (sim > minSimilarity && sim >= threshold[r]!) push.offer(r, order[s]!, sim);
     if (s === r) return;
     const reverse = asymmetric ? conditionalReverse(count[s]!, counts[s]!, opts.shrinkage) : sim;
-    if (reverse > minSimilarity && reverse >= threshold[s]!) push.offer(s, r, reverse);
+    if (reverse > minSimilarity && reverse >= threshold[s]!) push.offer(s, order[r]!, reverse);
   };
   const skip = opts.includeSelf ? 0 : 1;
   let done = 0;
@@ -461,11 +505,13 @@ function conditionalReverse(support: number, countS: number, shrinkage: number):
 /** Admission into the row buffers, with the per-row exclusions applied. */
 function makePush(
   heaps: RowHeaps,
+  order: Int32Array,
   exclude: Csr | undefined,
 ): { threshold: Float64Array; offer: (row: number, other: number, sim: number) => void } {
   const threshold = heaps.worstScore;
+  // row: a processing position (the buffer); other: an original row index
   const offer = (row: number, other: number, sim: number): void => {
-    if (exclude !== undefined && findInRow(exclude, row, other) >= 0) return;
+    if (exclude !== undefined && findInRow(exclude, order[row]!, other) >= 0) return;
     admitCandidate(heaps, row, other, sim);
   };
   return { threshold, offer };
@@ -683,12 +729,14 @@ function similaritiesOf(
 }
 
 /**
- * Turns row buffers into neighbour lists: per row, the best `capacity` candidates held by any of
- * `parts` (buffers filled by different row shares; each candidate pair sits in exactly one), sorted
- * best first. The buffers are left empty. @internal
+ * Turns row buffers into neighbour lists: for each original row r, the best `capacity` candidates
+ * held for it (at processing position p, `order[p] = r`) by any of `parts` (buffers filled by
+ * different row shares; each candidate pair sits in exactly one), sorted best first. The buffers
+ * are left empty. @internal
  */
 export function drainRowHeaps(
   parts: readonly RowHeaps[],
+  order: Int32Array,
   nCols: number,
   metric: SimilarityMetric,
 ): NeighborLists {
@@ -696,10 +744,12 @@ export function drainRowHeaps(
   if (first === undefined) throw new RecokitError("INTERNAL", WHERE, "no row buffers to drain");
   const n = first.sizes.length;
   const capacity = first.capacity;
+  const position = new Int32Array(n);
+  for (let p = 0; p < n; p++) position[order[p]!] = p;
   const indptr = new Int32Array(n + 1);
   for (let r = 0; r < n; r++) {
     let held = 0;
-    for (const part of parts) held += part.sizes[r]!;
+    for (const part of parts) held += part.sizes[position[r]!]!;
     indptr[r + 1] = indptr[r]! + Math.min(held, capacity);
   }
   const indices = new Int32Array(indptr[n]!);
@@ -707,10 +757,11 @@ export function drainRowHeaps(
   const ids = new Int32Array(parts.length * first.slots);
   const scores = new Float64Array(parts.length * first.slots);
   for (let r = 0; r < n; r++) {
+    const p = position[r]!;
     let held = 0;
     for (const part of parts) {
-      const base = r * part.slots;
-      const size = part.sizes[r]!;
+      const base = p * part.slots;
+      const size = part.sizes[p]!;
       ids.set(part.ids.subarray(base, base + size), held);
       scores.set(part.scores.subarray(base, base + size), held);
       held += size;
@@ -788,5 +839,5 @@ export function topKSimilarity(m: Csr, options: TopKSimilarityOptions): Neighbor
     options.onProgress?.(done, total);
     return true;
   });
-  return drainRowHeaps([heaps], m.nRows, opts.metric);
+  return drainRowHeaps([heaps], input.order, m.nRows, opts.metric);
 }
