@@ -598,11 +598,23 @@ function accumulateRow(
         const c = ri[jr]!;
         const x = rv[jr]!;
         const end = cp[c + 1]!;
-        for (let js = positions[jr]! + skip; js < end; js++) {
-          const s = ci[js]!;
-          // every product is positive, so a zero sum means s was not touched yet
-          if (track && sxy[s] === 0) touched[nt++] = s;
-          sxy[s]! += x * cv[js]!;
+        let js = positions[jr]! + skip;
+        if (track) {
+          for (; js < end; js++) {
+            const s = ci[js]!;
+            // every product is positive, so a zero sum means s was not touched yet
+            if (sxy[s] === 0) touched[nt++] = s;
+            sxy[s]! += x * cv[js]!;
+          }
+        } else {
+          // two at a time: the rows of one column are distinct, so the updates are independent
+          for (; js + 1 < end; js += 2) {
+            const s0 = ci[js]!;
+            const s1 = ci[js + 1]!;
+            sxy[s0]! += x * cv[js]!;
+            sxy[s1]! += x * cv[js + 1]!;
+          }
+          if (js < end) sxy[ci[js]!]! += x * cv[js]!;
         }
       }
       return nt;
