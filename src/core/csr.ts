@@ -57,8 +57,26 @@ export function nnz(m: Csr): number {
 }
 
 /** Allocates a value array of the same kind as `like`. @internal */
-export function allocLike(like: Float, n: number): Float {
-  return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+export function allocLike(like: Float, n: number, allocate?: BufferAllocator): Float {
+  if (like instanceof Float32Array) return allocate ? new Float32Array(allocate(4 * n)) : new Float32Array(n);
+  return float64s(n, allocate);
+}
+
+/**
+ * Where a function puts the memory of the arrays it returns: given a byte length, a fresh
+ * zero-filled buffer. `(bytes) => new SharedArrayBuffer(bytes)` makes results that worker threads
+ * can read without a copy.
+ */
+export type BufferAllocator = (byteLength: number) => ArrayBuffer | SharedArrayBuffer;
+
+/** A zero-filled Int32Array of length n, in memory from `allocate` when given. @internal */
+export function int32s(n: number, allocate?: BufferAllocator): Int32Array {
+  return allocate ? new Int32Array(allocate(4 * n)) : new Int32Array(n);
+}
+
+/** A zero-filled Float64Array of length n, in memory from `allocate` when given. @internal */
+export function float64s(n: number, allocate?: BufferAllocator): Float64Array {
+  return allocate ? new Float64Array(allocate(8 * n)) : new Float64Array(n);
 }
 
 /**
@@ -293,6 +311,7 @@ export function assertCsr(where: string, m: Csr): void {
  * @param m - the matrix
  * @param positions - optional, of length nnz(m): receives, for each stored entry of `m`, its index
  *   in the result's `indices`/`data`
+ * @param allocate - optional: where the result's arrays live (e.g. shared memory for workers)
  * @throws RecokitError `INVALID_INPUT` when `positions` has the wrong length.
  * @example
  * ```ts
@@ -301,7 +320,7 @@ export function assertCsr(where: string, m: Csr): void {
  * [t.nRows, t.nCols]; // [3, 2]
  * ```
  */
-export function transpose(m: Csr, positions?: Int32Array): Csr {
+export function transpose(m: Csr, positions?: Int32Array, allocate?: BufferAllocator): Csr {
   const total = nnz(m);
   if (positions !== undefined && positions.length !== total) {
     throw new RecokitError(
@@ -310,12 +329,12 @@ export function transpose(m: Csr, positions?: Int32Array): Csr {
       `positions must have one slot per stored entry (${total}), got ${positions.length}`,
     );
   }
-  const indptr = new Int32Array(m.nCols + 1);
+  const indptr = int32s(m.nCols + 1, allocate);
   for (let j = 0; j < total; j++) indptr[m.indices[j]! + 1]!++;
   for (let c = 0; c < m.nCols; c++) indptr[c + 1]! += indptr[c]!;
   const next = indptr.slice(0, m.nCols);
-  const indices = new Int32Array(total);
-  const data = allocLike(m.data, total);
+  const indices = int32s(total, allocate);
+  const data = allocLike(m.data, total, allocate);
   for (let r = 0; r < m.nRows; r++) {
     for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) {
       const dst = next[m.indices[j]!]!++;

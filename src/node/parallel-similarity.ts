@@ -6,9 +6,9 @@ import { assertCsr, type Csr } from "../core/csr.js";
 import { assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import {
   drainRowHeaps,
+  prepareSimilarityInput,
   type RowHeaps,
   resolveSimilarityOptions,
-  rowProcessingOrder,
   type TopKSimilarityOptions,
 } from "../similarity/kernel.js";
 import type { NeighborLists } from "../similarity/neighbors.js";
@@ -56,9 +56,10 @@ function shareCsr(m: Csr): Csr {
 }
 
 /**
- * `topKSimilarity` split across `worker_threads` (Node only): the matrix is shared read-only,
- * rows are dealt round-robin to workers, each prepares the matrix's transpose and accumulates its
- * share of the pairs into its own candidate buffers, and the buffers are merged. The result is identical to the single-threaded call — same neighbours, same
+ * `topKSimilarity` split across `worker_threads` (Node only): while the workers start, the
+ * matrix and its transpose are prepared once in shared memory; rows are dealt round-robin to the
+ * workers, each accumulates its share of the pairs into its own candidate buffers, and the buffers
+ * are merged. The result is identical to the single-threaded call — same neighbours, same
  * similarities to the last bit — because every pair is accumulated in the same column order and
  * the ranking order (similarity, then index) is total.
  *
@@ -79,7 +80,6 @@ export async function topKSimilarityParallel(
   const workers = options.workers ?? Math.max(1, availableParallelism());
   assertInteger(WHERE, "workers", workers, 1, 256);
   throwIfAborted(WHERE, options.signal);
-  const matrix = shareCsr(m);
   const exclude = options.exclude === undefined ? undefined : shareCsr(options.exclude);
   const parts = Math.min(workers, Math.max(1, m.nRows));
   const entry = workerEntry();
@@ -89,7 +89,7 @@ export async function topKSimilarityParallel(
     return new Promise<RowHeaps>((resolve, reject) => {
       const worker = new Worker(entry.script, {
         eval: entry.eval,
-        workerData: { matrix, opts, exclude, part, parts },
+        workerData: { opts, exclude, part, parts },
       });
       running.push(worker);
       worker.on("message", (msg: { type: "progress"; done: number } | { type: "done"; heaps: RowHeaps }) => {
@@ -114,9 +114,12 @@ export async function topKSimilarityParallel(
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
+    // prepared while the workers start, in shared memory they read without a copy
+    const input = prepareSimilarityInput(m, opts.metric, (bytes) => new SharedArrayBuffer(bytes));
+    for (const worker of running) worker.postMessage({ type: "input", input });
     const results = await Promise.all(jobs);
     throwIfAborted(WHERE, options.signal);
-    return drainRowHeaps(results, rowProcessingOrder(m), m.nRows, opts.metric);
+    return drainRowHeaps(results, input.order, m.nRows, opts.metric);
   } catch (e) {
     onAbort();
     if (options.signal?.aborted) throw new RecokitError("ABORTED", WHERE, "the operation was aborted");

@@ -1,4 +1,12 @@
-import { assertCsr, type Csr, findInRow, transpose } from "../core/csr.js";
+import {
+  assertCsr,
+  type BufferAllocator,
+  type Csr,
+  findInRow,
+  float64s,
+  int32s,
+  transpose,
+} from "../core/csr.js";
 import { assertFinite, assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import { type NeighborLists, SIMILARITY_METRICS, type SimilarityMetric } from "./neighbors.js";
 
@@ -136,13 +144,17 @@ export function resolveSimilarityOptions(
  * Transforms the matrix as the metric needs (column-centring for adjusted cosine, binary counts for
  * co-occurrence metrics) and precomputes the transpose and row statistics. @internal
  */
-export function prepareSimilarityInput(m: Csr, metric: SimilarityMetric): SimilarityInput {
-  const order = rowProcessingOrder(m);
-  const rows = permuteRows(metric === "adjustedCosine" ? centerColumns(m) : toFloat64(m), order);
-  const positions = new Int32Array(rows.indices.length);
-  const cols = transpose(rows, positions);
-  const norms = new Float64Array(rows.nRows);
-  const counts = new Int32Array(rows.nRows);
+export function prepareSimilarityInput(
+  m: Csr,
+  metric: SimilarityMetric,
+  allocate?: BufferAllocator,
+): SimilarityInput {
+  const order = rowProcessingOrder(m, allocate);
+  const rows = permuteRows(metric === "adjustedCosine" ? centerColumns(m) : m, order, allocate);
+  const positions = int32s(rows.indices.length, allocate);
+  const cols = transpose(rows, positions, allocate);
+  const norms = float64s(rows.nRows, allocate);
+  const counts = int32s(rows.nRows, allocate);
   for (let r = 0; r < rows.nRows; r++) {
     let s = 0;
     for (let j = rows.indptr[r]!; j < rows.indptr[r + 1]!; j++) s += rows.data[j]! * rows.data[j]!;
@@ -164,24 +176,27 @@ export function prepareSimilarityInput(m: Csr, metric: SimilarityMetric): Simila
  * accumulated once, by the row processed first, and offered to both rows' buffers; with rare rows
  * first, their buffers fill with their (typically higher) similarities to one another before the
  * many weak candidates of frequent rows arrive, so more of those are turned away at the threshold.
- * The result does not depend on the order. @internal
+ * The result does not depend on the order.
  */
-export function rowProcessingOrder(m: Csr): Int32Array {
+function rowProcessingOrder(m: Csr, allocate?: BufferAllocator): Int32Array {
   const n = m.nRows;
-  const order = new Int32Array(n);
+  const order = int32s(n, allocate);
   for (let r = 0; r < n; r++) order[r] = r;
   const count = (r: number): number => m.indptr[r + 1]! - m.indptr[r]!;
   return order.sort((a, b) => count(a) - count(b) || a - b);
 }
 
-/** Row i of the result is row order[i] of m (shares m when the order is the identity). */
-function permuteRows(m: Csr, order: Int32Array): Csr {
-  let identity = true;
+/**
+ * Row i of the result is row order[i] of m, as Float64 values. Shares m when the order is the
+ * identity and no allocator asks for fresh memory.
+ */
+function permuteRows(m: Csr, order: Int32Array, allocate?: BufferAllocator): Csr {
+  let identity = m.data instanceof Float64Array && allocate === undefined;
   for (let i = 0; i < order.length && identity; i++) identity = order[i] === i;
   if (identity) return m;
-  const indptr = new Int32Array(m.nRows + 1);
-  const indices = new Int32Array(m.indices.length);
-  const data = new Float64Array(m.indices.length);
+  const indptr = int32s(m.nRows + 1, allocate);
+  const indices = int32s(m.indices.length, allocate);
+  const data = float64s(m.indices.length, allocate);
   let at = 0;
   for (let i = 0; i < order.length; i++) {
     const r = order[i]!;
@@ -193,10 +208,6 @@ function permuteRows(m: Csr, order: Int32Array): Csr {
     indptr[i + 1] = at;
   }
   return { nRows: m.nRows, nCols: m.nCols, indptr, indices, data };
-}
-
-function toFloat64(m: Csr): Csr {
-  return m.data instanceof Float64Array ? m : { ...m, data: Float64Array.from(m.data) };
 }
 
 /** Subtracts each column's mean over its stored entries (adjusted cosine: item rows, user columns). */
