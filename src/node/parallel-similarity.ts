@@ -5,9 +5,10 @@ import { Worker } from "node:worker_threads";
 import { assertCsr, type Csr } from "../core/csr.js";
 import { assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import {
-  drainRowHeaps,
+  createRowHeaps,
+  heapCapacity,
+  neighborIndptr,
   prepareSimilarityInput,
-  type RowHeaps,
   resolveSimilarityOptions,
   type TopKSimilarityOptions,
 } from "../similarity/kernel.js";
@@ -58,8 +59,8 @@ function shareCsr(m: Csr): Csr {
 /**
  * `topKSimilarity` split across `worker_threads` (Node only): while the workers start, the
  * matrix and its transpose are prepared once in shared memory; rows are dealt round-robin to the
- * workers, each accumulates its share of the pairs into its own candidate buffers, and the buffers
- * are merged. The result is identical to the single-threaded call — same neighbours, same
+ * workers, each accumulates its share of the pairs into its own candidate buffers, and then each
+ * merges and sorts the final lists of its share of the rows from all the buffers. The result is identical to the single-threaded call — same neighbours, same
  * similarities to the last bit — because every pair is accumulated in the same column order and
  * the ranking order (similarity, then index) is total.
  *
@@ -84,47 +85,87 @@ export async function topKSimilarityParallel(
   const parts = Math.min(workers, Math.max(1, m.nRows));
   const entry = workerEntry();
   const doneByPart = new Array<number>(parts).fill(0);
-  const running: Worker[] = [];
-  const jobs = Array.from({ length: parts }, (_, part) => {
-    return new Promise<RowHeaps>((resolve, reject) => {
-      const worker = new Worker(entry.script, {
-        eval: entry.eval,
-        workerData: { opts, exclude, part, parts },
-      });
-      running.push(worker);
-      worker.on("message", (msg: { type: "progress"; done: number } | { type: "done"; heaps: RowHeaps }) => {
-        if (msg.type === "progress") {
-          doneByPart[part] = msg.done;
-          options.onProgress?.(
-            doneByPart.reduce((a, b) => a + b, 0),
-            m.nRows,
-          );
-        } else resolve(msg.heaps);
-      });
-      worker.on("error", (e) =>
-        reject(new RecokitError("INTERNAL", WHERE, `worker ${part} failed: ${e.message}`)),
-      );
-      worker.on("exit", (code) => {
-        if (code !== 0) reject(new RecokitError("ABORTED", WHERE, `worker ${part} stopped (exit ${code})`));
-      });
+  const running = Array.from(
+    { length: parts },
+    (_, part) => new Worker(entry.script, { eval: entry.eval, workerData: { opts, exclude, part, parts } }),
+  );
+  // every worker's next reply of a given type, or its failure
+  const replies = running.map((worker, part) => {
+    const waiting = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
+    let failure: Error | undefined;
+    const fail = (e: Error): void => {
+      failure ??= e;
+      for (const w of waiting.values()) w.reject(e);
+      waiting.clear();
+    };
+    worker.on("message", (msg: WorkerReply) => {
+      if (msg.type === "progress") {
+        doneByPart[part] = msg.done;
+        options.onProgress?.(
+          doneByPart.reduce((a, b) => a + b, 0),
+          m.nRows,
+        );
+        return;
+      }
+      waiting.get(msg.type)?.resolve();
+      waiting.delete(msg.type);
     });
+    worker.on("error", (e) =>
+      fail(new RecokitError("INTERNAL", WHERE, `worker ${part} failed: ${e.message}`)),
+    );
+    worker.on("exit", (code) => {
+      if (code !== 0) fail(new RecokitError("ABORTED", WHERE, `worker ${part} stopped (exit ${code})`));
+    });
+    return (type: WorkerReply["type"]): Promise<void> =>
+      new Promise((resolve, reject) => {
+        if (failure !== undefined) reject(failure);
+        else waiting.set(type, { resolve, reject });
+      });
   });
+  const all = async (type: WorkerReply["type"]): Promise<void> => {
+    await Promise.all(replies.map((next) => next(type)));
+  };
   const onAbort = (): void => {
     for (const w of running) void w.terminate();
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     // prepared while the workers start, in shared memory they read without a copy
-    const input = prepareSimilarityInput(m, opts.metric, (bytes) => new SharedArrayBuffer(bytes));
-    for (const worker of running) worker.postMessage({ type: "input", input });
-    const results = await Promise.all(jobs);
+    const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
+    const input = prepareSimilarityInput(m, opts.metric, shared);
+    const capacity = heapCapacity(m.nRows, opts);
+    const heaps = running.map(() => createRowHeaps(m.nRows, opts.k, capacity, shared));
+    const accumulated = all("accumulated");
+    for (const worker of running) worker.postMessage({ type: "input", input, heaps });
+    await accumulated;
     throwIfAborted(WHERE, options.signal);
-    return drainRowHeaps(results, input.order, m.nRows, opts.metric);
+    // the workers also sort the final lists, each for its share of the rows
+    const indptr = neighborIndptr(heaps, input.order, shared);
+    const total = indptr[m.nRows]!;
+    const indices = new Int32Array(new SharedArrayBuffer(4 * total));
+    const similarities = new Float64Array(new SharedArrayBuffer(8 * total));
+    const drained = all("drained");
+    for (const worker of running) worker.postMessage({ type: "drain", indptr, indices, similarities });
+    await drained;
+    throwIfAborted(WHERE, options.signal);
+    return {
+      nRows: m.nRows,
+      nCols: m.nRows,
+      k: opts.k,
+      metric: opts.metric,
+      indptr: Int32Array.from(indptr),
+      indices: Int32Array.from(indices),
+      similarities: Float64Array.from(similarities),
+    };
   } catch (e) {
     onAbort();
     if (options.signal?.aborted) throw new RecokitError("ABORTED", WHERE, "the operation was aborted");
     throw e;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
+    for (const w of running) void w.terminate();
   }
 }
+
+/** What a similarity worker sends back. */
+type WorkerReply = { type: "progress"; done: number } | { type: "accumulated" } | { type: "drained" };

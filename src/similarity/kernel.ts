@@ -227,7 +227,12 @@ function centerColumns(m: Csr): Csr {
 }
 
 /** Allocates empty per-row candidate buffers keeping `capacity` (≤ k) per row. @internal */
-export function createRowHeaps(nRows: number, k: number, capacity: number): RowHeaps {
+export function createRowHeaps(
+  nRows: number,
+  k: number,
+  capacity: number,
+  allocate?: BufferAllocator,
+): RowHeaps {
   const slots = 2 * capacity;
   const cells = nRows * slots;
   if (cells > 2 ** 31 - 1) {
@@ -237,13 +242,13 @@ export function createRowHeaps(nRows: number, k: number, capacity: number): RowH
     k,
     capacity,
     slots,
-    ids: new Int32Array(cells),
-    scores: new Float64Array(cells),
-    sizes: new Int32Array(nRows),
-    worstScore: new Float64Array(nRows).fill(
+    ids: int32s(cells, allocate),
+    scores: float64s(cells, allocate),
+    sizes: int32s(nRows, allocate),
+    worstScore: float64s(nRows, allocate).fill(
       capacity > 0 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
     ),
-    worstId: new Int32Array(nRows),
+    worstId: int32s(nRows, allocate),
   };
 }
 
@@ -752,34 +757,50 @@ function similaritiesOf(
 }
 
 /**
- * Turns row buffers into neighbour lists: for each original row r, the best `capacity` candidates
- * held for it (at processing position p, `order[p] = r`) by any of `parts` (buffers filled by
- * different row shares; each candidate pair sits in exactly one), sorted best first. The buffers
- * are left empty. @internal
+ * Row pointers of the neighbour lists: original row r gets min(capacity, candidates held for it by
+ * all `parts`) entries, r's buffers being at processing position p with `order[p] = r`. Each
+ * candidate pair sits in exactly one part. @internal
  */
-export function drainRowHeaps(
+export function neighborIndptr(
   parts: readonly RowHeaps[],
   order: Int32Array,
-  nCols: number,
-  metric: SimilarityMetric,
-): NeighborLists {
+  allocate?: BufferAllocator,
+): Int32Array {
   const first = parts[0];
   if (first === undefined) throw new RecokitError("INTERNAL", WHERE, "no row buffers to drain");
-  const n = first.sizes.length;
-  const capacity = first.capacity;
+  const n = order.length;
+  const indptr = int32s(n + 1, allocate);
+  for (let p = 0; p < n; p++) {
+    let held = 0;
+    for (const part of parts) held += part.sizes[p]!;
+    indptr[order[p]! + 1] = Math.min(held, first.capacity);
+  }
+  for (let r = 0; r < n; r++) indptr[r + 1]! += indptr[r]!;
+  return indptr;
+}
+
+/**
+ * Writes the sorted neighbour lists of the original rows r ≡ `from` (mod `step`) into `indices`
+ * and `similarities` at `indptr[r]`: the best candidates held for r by any of `parts`, best first.
+ * @internal
+ */
+export function drainRows(
+  parts: readonly RowHeaps[],
+  order: Int32Array,
+  indptr: Int32Array,
+  indices: Int32Array,
+  similarities: Float64Array,
+  from: number,
+  step: number,
+): void {
+  const first = parts[0];
+  if (first === undefined) throw new RecokitError("INTERNAL", WHERE, "no row buffers to drain");
+  const n = order.length;
   const position = new Int32Array(n);
   for (let p = 0; p < n; p++) position[order[p]!] = p;
-  const indptr = new Int32Array(n + 1);
-  for (let r = 0; r < n; r++) {
-    let held = 0;
-    for (const part of parts) held += part.sizes[position[r]!]!;
-    indptr[r + 1] = indptr[r]! + Math.min(held, capacity);
-  }
-  const indices = new Int32Array(indptr[n]!);
-  const similarities = new Float64Array(indptr[n]!);
   const ids = new Int32Array(parts.length * first.slots);
   const scores = new Float64Array(parts.length * first.slots);
-  for (let r = 0; r < n; r++) {
+  for (let r = from; r < n; r += step) {
     const p = position[r]!;
     let held = 0;
     for (const part of parts) {
@@ -789,14 +810,27 @@ export function drainRowHeaps(
       scores.set(part.scores.subarray(base, base + size), held);
       held += size;
     }
-    const keep = Math.min(held, capacity);
+    const keep = indptr[r + 1]! - indptr[r]!;
     if (held > keep) selectBest(scores, ids, 0, held, keep);
     sortBest(scores, ids, 0, keep - 1);
     indices.set(ids.subarray(0, keep), indptr[r]!);
     similarities.set(scores.subarray(0, keep), indptr[r]!);
   }
-  for (const part of parts) part.sizes.fill(0);
-  return { nRows: n, nCols, k: first.k, metric, indptr, indices, similarities };
+}
+
+/** Turns the row buffers of a single-threaded run into neighbour lists. @internal */
+export function drainRowHeaps(
+  heaps: RowHeaps,
+  order: Int32Array,
+  nCols: number,
+  metric: SimilarityMetric,
+): NeighborLists {
+  const indptr = neighborIndptr([heaps], order);
+  const n = order.length;
+  const indices = new Int32Array(indptr[n]!);
+  const similarities = new Float64Array(indptr[n]!);
+  drainRows([heaps], order, indptr, indices, similarities, 0, 1);
+  return { nRows: n, nCols, k: heaps.k, metric, indptr, indices, similarities };
 }
 
 /** Heap capacity for a run. @internal */
@@ -862,5 +896,5 @@ export function topKSimilarity(m: Csr, options: TopKSimilarityOptions): Neighbor
     options.onProgress?.(done, total);
     return true;
   });
-  return drainRowHeaps([heaps], input.order, m.nRows, opts.metric);
+  return drainRowHeaps(heaps, input.order, m.nRows, opts.metric);
 }

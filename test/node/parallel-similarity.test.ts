@@ -58,4 +58,25 @@ describe("topKSimilarityParallel", () => {
       code: "ABORTED",
     });
   }, 60_000);
+
+  it("stops a run in progress when the signal fires, with a typed error", async () => {
+    const big = syntheticInteractions({ seed: 4, users: 3000, items: 2000, interactions: 60_000 });
+    const items = transpose(
+      csrFromTriplets({ rows: big.users, cols: big.items }, { nRows: big.nUsers, nCols: big.nItems }),
+    );
+    const c = new AbortController();
+    let calls = 0;
+    await expect(
+      topKSimilarityParallel(items, {
+        k: 10,
+        workers: 2,
+        signal: c.signal,
+        onProgress: () => {
+          calls++;
+          c.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ code: "ABORTED" });
+    expect(calls).toBeGreaterThan(0);
+  }, 60_000);
 });
