@@ -1,5 +1,5 @@
 import { RecokitError } from "../core/errors.js";
-import { type IdIndex, IdIndexBuilder } from "../core/id-index.js";
+import { IdIndexBuilder } from "../core/id-index.js";
 import { foldEvents } from "./accumulate.js";
 import { buildCatalogue, type ItemReaders } from "./catalogue.js";
 import { decayFactorFn, readTime, resolveConfig } from "./config.js";
@@ -80,48 +80,18 @@ export function buildProfiles<R = ProfileEvent, I = ProfileItem, U extends Profi
 ): TagProfiles {
   const where = "buildProfiles";
   const config = resolveConfig(where, options as BuildProfilesOptions<unknown, unknown, U>);
-  const modes = rowModes(where, options);
-  const tags = new TagVocabulary();
-  const catalogue = buildCatalogue(
-    where,
-    options.items,
-    options as ItemReaders<I>,
-    config.priceBands,
-    tags,
-    undefined,
-  );
-  const users = new IdIndexBuilder();
-  for (const id of staticUserIds(where, options.users, options.rfm)) users.add(id);
-  const channels = new IdIndexBuilder();
-  const asOfGiven = readTime(where, "asOf", options.asOf);
-  const batch = readEvents(events, options.accessors ?? {}, {
-    where,
-    config,
-    users,
-    channels,
-    tags,
-    catalogue,
-    asOf: asOfGiven,
-    ...modes,
-    tokenizer: options.search?.tokenizer ?? {},
-    signal: options.signal,
-    onProgress: options.onProgress,
-  });
-  const asOf = asOfGiven ?? batch.maxTime;
+  const input = readInput(where, events, options, config, undefined);
+  const asOf = input.asOfGiven ?? input.batch.maxTime;
   if (!Number.isFinite(asOf)) {
-    if (users.size === 0) throw new RecokitError("EMPTY_DATA", where, "no usable event, no user and no asOf");
+    if (input.users.size === 0)
+      throw new RecokitError("EMPTY_DATA", where, "no usable event, no user and no asOf");
     throw new RecokitError("EMPTY_DATA", where, "no usable event to take asOf from: give asOf");
   }
-  return assemble(where, {
+  return assemble(where, input, {
     config,
     asOf,
     previous: undefined,
     scale: 1,
-    batch,
-    catalogue,
-    userIds: users.build(),
-    tags,
-    channels: channels.build(),
     records: options.users,
     rfm: options.rfm,
     previousAttributes: [],
@@ -175,29 +145,72 @@ export function updateProfiles<R = ProfileEvent, I = ProfileItem, U extends Prof
       where,
       "profiles with a window decay cannot be updated: events leave the window one by one; rebuild them with buildProfiles",
     );
+  const input = readInput(where, events, options, config, profiles);
+  const asOf = input.asOfGiven ?? Math.max(profiles.asOf, input.batch.maxTime);
+  return assemble(where, input, {
+    config,
+    asOf,
+    previous: profiles.state,
+    scale: decayFactorFn(config.decay)(asOf - profiles.asOf),
+    records: options.users,
+    rfm: options.rfm,
+    previousAttributes: profiles.attributes,
+    previousTotal: profiles.report.totalEvents,
+    signal: options.signal,
+  });
+}
+
+/** What a build or an update has read: the catalogue, the id indexes under construction and the events. */
+interface ReadInput {
+  readonly tags: TagVocabulary;
+  readonly catalogue: ProfileCatalogueState;
+  readonly users: IdIndexBuilder;
+  readonly channels: IdIndexBuilder;
+  /** The `asOf` option, validated (undefined when not given). */
+  readonly asOfGiven: number | undefined;
+  readonly batch: EventBatch;
+}
+
+/**
+ * The reading step shared by a build (`base` undefined) and an update (`base`: the profiles being
+ * extended): row-handling options, catalogue (new items appended to the base's), user and channel
+ * indexes (the base's ids first, then user records and RFM customers), the `asOf` option (an update
+ * refuses one earlier than the base's), then the event rows.
+ */
+function readInput<R, I, U extends ProfileUser>(
+  where: string,
+  events: readonly R[],
+  options: UpdateProfilesOptions<R, I, U> & Pick<BuildProfilesOptions<R, I, U>, "search">,
+  config: ProfileConfig,
+  base: TagProfiles | undefined,
+): ReadInput {
   const modes = rowModes(where, options);
-  const tags = TagVocabulary.of(profiles.tags.ids());
+  const tags = base === undefined ? new TagVocabulary() : TagVocabulary.of(base.tags.ids());
   const catalogue = buildCatalogue(
     where,
     options.items,
     options as ItemReaders<I>,
     config.priceBands,
     tags,
-    profiles.catalogue,
+    base?.catalogue,
   );
   const users = new IdIndexBuilder();
-  for (const id of profiles.users.ids()) users.add(id);
+  if (base !== undefined) for (const id of base.users.ids()) users.add(id);
   for (const id of staticUserIds(where, options.users, options.rfm)) users.add(id);
   const channels = new IdIndexBuilder();
-  for (const id of profiles.channels.ids()) channels.add(id);
+  if (base !== undefined) for (const id of base.channels.ids()) channels.add(id);
   const asOfGiven = readTime(where, "asOf", options.asOf);
-  if (asOfGiven !== undefined && asOfGiven < profiles.asOf)
+  if (base !== undefined && asOfGiven !== undefined && asOfGiven < base.asOf)
     throw new RecokitError(
       "INVALID_INPUT",
       where,
-      `asOf ${new Date(asOfGiven).toISOString()} is earlier than the profiles' ${new Date(profiles.asOf).toISOString()}`,
+      `asOf ${new Date(asOfGiven).toISOString()} is earlier than the profiles' ${new Date(base.asOf).toISOString()}`,
     );
-  const tokenizer = { ...config.tokenizer, ...(options.search?.tokenizer ?? {}) };
+  // an update tokenizes with the stored settings; only a custom segmenter must be given again
+  const tokenizer =
+    base === undefined
+      ? (options.search?.tokenizer ?? {})
+      : { ...config.tokenizer, ...(options.search?.tokenizer ?? {}) };
   const batch = readEvents(events, options.accessors ?? {}, {
     where,
     config,
@@ -206,28 +219,14 @@ export function updateProfiles<R = ProfileEvent, I = ProfileItem, U extends Prof
     tags,
     catalogue,
     asOf: asOfGiven,
-    ...modes,
+    futureEvents: modes.futureEvents,
+    unknownTypes: modes.unknownTypes,
+    onInvalid: modes.onInvalid,
     tokenizer,
     signal: options.signal,
     onProgress: options.onProgress,
   });
-  const asOf = asOfGiven ?? Math.max(profiles.asOf, batch.maxTime);
-  return assemble(where, {
-    config,
-    asOf,
-    previous: profiles.state,
-    scale: decayFactorFn(config.decay)(asOf - profiles.asOf),
-    batch,
-    catalogue,
-    userIds: users.build(),
-    tags,
-    channels: channels.build(),
-    records: options.users,
-    rfm: options.rfm,
-    previousAttributes: profiles.attributes,
-    previousTotal: profiles.report.totalEvents,
-    signal: options.signal,
-  });
+  return { tags, catalogue, users, channels, asOfGiven, batch };
 }
 
 function rowModes(
@@ -271,16 +270,11 @@ export function checkProfilesShape(where: string, profiles: TagProfiles): void {
     );
 }
 
-interface AssembleInput {
+interface AssembleSettings {
   readonly config: ProfileConfig;
   readonly asOf: number;
   readonly previous: ProfileState | undefined;
   readonly scale: number;
-  readonly batch: EventBatch;
-  readonly catalogue: ProfileCatalogueState;
-  readonly userIds: IdIndex;
-  readonly tags: TagVocabulary;
-  readonly channels: IdIndex;
   readonly records: readonly ProfileUser[] | undefined;
   readonly rfm: BuildProfilesOptions["rfm"];
   readonly previousAttributes: readonly DerivedTagColumn[];
@@ -289,18 +283,21 @@ interface AssembleInput {
 }
 
 /** Folds the batch into the state and computes scores, metrics and derived tags. */
-function assemble(where: string, input: AssembleInput): TagProfiles {
-  const { config, asOf, batch, catalogue } = input;
+function assemble(where: string, read: ReadInput, input: AssembleSettings): TagProfiles {
+  const { config, asOf } = input;
+  const { batch, catalogue } = read;
+  const userIds = read.users.build();
+  const channelIds = read.channels.build();
   const eventTypes = Object.keys(config.typeWeights);
   const nTypes = eventTypes.length;
   const isPurchase = Uint8Array.from(eventTypes, (t) => (config.purchaseTypes.includes(t) ? 1 : 0));
-  const tagIndex = input.tags.builder.build();
+  const tagIndex = read.tags.builder.build();
   const state = foldEvents(
     input.previous,
     input.scale,
     batch,
     catalogue.itemTags,
-    { nUsers: input.userIds.size, nTags: tagIndex.size, nTypes, nChannels: input.channels.size },
+    { nUsers: userIds.size, nTags: tagIndex.size, nTypes, nChannels: channelIds.size },
     {
       decay: config.decay,
       utcOffsetMinutes: config.utcOffsetMinutes,
@@ -318,7 +315,7 @@ function assemble(where: string, input: AssembleInput): TagProfiles {
   const attributes = staticColumns(
     where,
     input.previousAttributes,
-    input.userIds,
+    userIds,
     config.userAttributes,
     input.records,
     input.rfm,
@@ -326,7 +323,7 @@ function assemble(where: string, input: AssembleInput): TagProfiles {
   const derived: DerivedTagColumn[] = [
     ...applyRules(config, metrics),
     ...(config.timeTags ? timeColumns(state) : []),
-    channelColumn(state.channels, input.channels),
+    channelColumn(state.channels, channelIds),
     ...attributes,
   ];
   const report: ProfileReport = {
@@ -341,10 +338,10 @@ function assemble(where: string, input: AssembleInput): TagProfiles {
   return {
     asOf,
     config,
-    users: input.userIds,
+    users: userIds,
     tags: tagIndex,
     eventTypes,
-    channels: input.channels,
+    channels: channelIds,
     catalogue,
     state,
     attributes,
