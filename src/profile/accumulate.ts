@@ -1,6 +1,6 @@
 import type { Csr } from "../core/csr.js";
 import { RecokitError, throwIfAborted } from "../core/errors.js";
-import { decayFactorFn, PROFILE_DAY_MS } from "./config.js";
+import { type DecayParams, decayFactor, decayParams, PROFILE_DAY_MS } from "./config.js";
 import type { EventBatch } from "./events.js";
 import type { ProfileDecay, ProfileState } from "./types.js";
 
@@ -41,69 +41,50 @@ interface ByUser {
 }
 
 /**
- * Groups the batch by user: a stable counting sort whose permutation is applied to the batch's own
- * columns in place, following its cycles (the batch is this call's scratch, never the caller's data).
- * No column is copied, and the fold then reads every column sequentially.
+ * Groups the batch by user: a stable counting sort whose destinations are applied to the batch's own
+ * columns (the batch is this call's scratch, never the caller's data). The user column, no longer
+ * needed once `start` is known, holds the destinations; every column is then moved 32 bits at a time
+ * (8-byte values as two words) through one scratch buffer of 4 bytes per event: sequential reads,
+ * independent writes. The fold then reads every column sequentially.
  */
 function groupByUser(batch: EventBatch, nUsers: number): ByUser {
   const n = batch.n;
+  const user = batch.user;
   const start = new Int32Array(nUsers + 1);
-  for (let e = 0; e < n; e++) start[batch.user[e]! + 1]!++;
+  for (let e = 0; e < n; e++) start[user[e]! + 1]!++;
   for (let u = 0; u < nUsers; u++) start[u + 1]! += start[u]!;
-  const dest = new Int32Array(n);
   const next = start.slice(0, nUsers);
-  for (let e = 0; e < n; e++) dest[e] = next[batch.user[e]!]!++;
-  const { time, pricePercentile, item, query, channel, type } = batch;
-  const weight = batch.weight;
-  for (let i = 0; i < n; i++) {
-    if (dest[i]! < 0) continue;
-    // carry the event at i along its cycle until the cycle closes at i
-    let t = time[i]!;
-    let pct = pricePercentile[i]!;
-    let it = item[i]!;
-    let q = query[i]!;
-    let ch = channel[i]!;
-    let ty = type[i]!;
-    let w = weight === null ? 0 : weight[i]!;
-    let j = dest[i]!;
-    dest[i] = -1;
-    while (j !== i) {
-      const t2 = time[j]!;
-      const pct2 = pricePercentile[j]!;
-      const it2 = item[j]!;
-      const q2 = query[j]!;
-      const ch2 = channel[j]!;
-      const ty2 = type[j]!;
-      time[j] = t;
-      pricePercentile[j] = pct;
-      item[j] = it;
-      query[j] = q;
-      channel[j] = ch;
-      type[j] = ty;
-      t = t2;
-      pct = pct2;
-      it = it2;
-      q = q2;
-      ch = ch2;
-      ty = ty2;
-      if (weight !== null) {
-        const w2 = weight[j]!;
-        weight[j] = w;
-        w = w2;
-      }
-      const k = dest[j]!;
-      dest[j] = -1;
-      j = k;
-    }
-    time[i] = t;
-    pricePercentile[i] = pct;
-    item[i] = it;
-    query[i] = q;
-    channel[i] = ch;
-    type[i] = ty;
-    if (weight !== null) weight[i] = w;
+  const dest = user;
+  for (let e = 0; e < n; e++) dest[e] = next[user[e]!]!++;
+  const scratch = new ArrayBuffer(n * 4);
+  const words = new Uint32Array(scratch, 0, n);
+  const { time, weight, pricePercentile, item, query, channel, type } = batch;
+  for (const column of [time, weight, pricePercentile, item, query, channel]) {
+    if (column === null) continue;
+    const stride = column.BYTES_PER_ELEMENT / 4;
+    const view = new Uint32Array(column.buffer, column.byteOffset, n * stride);
+    for (let lane = 0; lane < stride; lane++) permuteWords(view, stride, lane, dest, words);
   }
+  const bytes = new Uint8Array(scratch, 0, n);
+  for (let e = 0; e < n; e++) bytes[dest[e]!] = type[e]!;
+  type.set(bytes);
   return { start, time, weight, pricePercentile, item, query, channel, type };
+}
+
+/**
+ * Moves word `e · stride + lane` of `words` to word `dest[e] · stride + lane`, for every event e,
+ * through `scratch` (one word per event).
+ */
+function permuteWords(
+  words: Uint32Array,
+  stride: number,
+  lane: number,
+  dest: Int32Array,
+  scratch: Uint32Array,
+): void {
+  const n = dest.length;
+  for (let e = 0; e < n; e++) scratch[dest[e]!] = words[e * stride + lane]!;
+  for (let p = 0; p < n; p++) words[p * stride + lane] = scratch[p]!;
 }
 
 /**
@@ -117,7 +98,7 @@ function rowPointers(
   itemTags: Csr,
   group: ByUser,
   dims: FoldDims,
-  inWindow: (t: number) => boolean,
+  inWindow: ((t: number) => boolean) | null,
 ): { indptr: Int32Array; chPtr: Int32Array } {
   const { nUsers, nTags, nChannels } = dims;
   const oldUsers = old?.events.length ?? 0;
@@ -133,7 +114,7 @@ function rowPointers(
     let tags = 0;
     let channels = 0;
     for (let e = start[u]!; e < start[u + 1]!; e++) {
-      if (!inWindow(group.time[e]!)) continue;
+      if (inWindow !== null && !inWindow(group.time[e]!)) continue;
       const c = group.channel[e]!;
       if (c >= 0 && chMark[c] !== stamp) {
         chMark[c] = stamp;
@@ -193,6 +174,9 @@ function sortPrefix(a: Int32Array, n: number): Int32Array {
   return a;
 }
 
+/** Per-user quantities of the state being folded. */
+type CarriedUsers = ReturnType<typeof carryUsers>;
+
 /** Per-user quantities of the old state carried to the new reference time (decayed ones × `scale`). */
 function carryUsers(old: ProfileState | undefined, scale: number, nUsers: number, nTypes: number) {
   const s = {
@@ -222,6 +206,15 @@ function carryUsers(old: ProfileState | undefined, scale: number, nUsers: number
 }
 
 /**
+ * Weekday (Monday = 0) of a day counted from 1970-01-01, a Thursday: `((day + 3) mod 7 + 7) mod 7`.
+ * Integer arithmetic for every day a Date can hold (|day| ≤ 10⁸), the same formula in doubles beyond.
+ */
+function weekdayOf(day: number): number {
+  if (day >= -100_000_000 && day <= 100_000_000) return ((((day | 0) + 3) % 7) + 7) % 7;
+  return (((day + 3) % 7) + 7) % 7;
+}
+
+/**
  * Folds a batch of events into the state: the old state (if any) is first decayed to `asOf` by the
  * single factor `scale` (its decayed quantities were stored at the old reference time), then each
  * event adds `weight · decay(asOf − t)` to every tag of its item and query (once per tag and event),
@@ -239,176 +232,272 @@ export function foldEvents(
   settings: FoldSettings,
 ): ProfileState {
   const { nUsers, nTags, nTypes, nChannels } = dims;
-  const decay = decayFactorFn(settings.decay);
-  const window = settings.decay.kind === "window";
-  const offsetMs = settings.utcOffsetMinutes * 60_000;
-  const { asOf, isPurchase, typeWeight, where } = settings;
-  const oldUsers = old?.events.length ?? 0;
+  const { where } = settings;
+  const decay = decayParams(settings.decay);
   const group = groupByUser(batch, nUsers);
-  const { start } = group;
-  const inWindow = window ? (t: number) => decay(asOf - t) > 0 : () => true;
+  // only a window decay leaves events out (their weight is 0); the other kinds keep every event
+  const inWindow =
+    decay.kind === 1 ? (t: number) => decayFactor(decay.kind, decay.span, settings.asOf - t) > 0 : null;
   throwIfAborted(where, settings.signal);
   const { indptr, chPtr } = rowPointers(old, batch, itemTags, group, dims, inWindow);
   const users = carryUsers(old, scale, nUsers, nTypes);
-  const { events, typeCounts, firstSeen, lastActive, activity, hours, weekdays } = users;
-
   const nnz = indptr[nUsers]!;
-  const cols = new Int32Array(nnz);
-  const vals = new Float64Array(nnz);
-  const last = new Float64Array(nnz);
-  const cnts = new Int32Array(nnz * nTypes);
-  const chCols = new Int32Array(chPtr[nUsers]!);
-  const chVals = new Float64Array(chPtr[nUsers]!);
-
-  // scratch, indexed by tag (channel); the marks hold the user (event) being processed, plus one
-  const acc = new Float64Array(nTags);
-  const seenAt = new Float64Array(nTags);
-  const cnt = new Int32Array(nTags * nTypes);
-  const userMark = new Int32Array(nTags);
-  const eventMark = new Int32Array(nTags);
-  const touched = new Int32Array(nTags);
-  const chAcc = new Float64Array(nChannels);
-  const chMark = new Int32Array(nChannels);
-  const chTouched = new Int32Array(nChannels);
-  const { indptr: itPtr, indices: itIdx } = itemTags;
-  const { queryPtr, queryTags } = batch;
-
-  for (let u = 0; u < nUsers; u++) {
-    if ((u & 4095) === 0) throwIfAborted(where, settings.signal);
-    const stamp = u + 1;
-    let nt = 0;
-    let nc = 0;
-    for (let e = start[u]!; e < start[u + 1]!; e++) {
-      const t = group.time[e]!;
-      const packed = group.type[e]!;
-      const type = packed & 127;
-      events[u]!++;
-      typeCounts[u * nTypes + type]!++;
-      if (!(firstSeen[u]! <= t)) firstSeen[u] = t;
-      if (!(lastActive[u]! >= t)) lastActive[u] = t;
-      if (isPurchase[type] === 1) {
-        const pct = group.pricePercentile[e]!;
-        if (!Number.isNaN(pct)) {
-          users.pricedPurchases[u]!++;
-          users.pricePercentileSum[u]! += pct;
-        }
-        if (packed >= 128) users.discountedPurchases[u]!++;
-      }
-      const d = decay(asOf - t);
-      if (window && d === 0) continue; // outside the window: it counts for the lifecycle only
-      activity[u]! += d;
-      const local = t + offsetMs;
-      const dayIndex = Math.floor(local / PROFILE_DAY_MS);
-      const hour = Math.min(23, Math.floor((local - dayIndex * PROFILE_DAY_MS) / HOUR_MS));
-      hours[u * 24 + hour]! += d;
-      weekdays[u * 7 + ((((dayIndex + 3) % 7) + 7) % 7)]! += d; // 1970-01-01 was a Thursday (Monday = 0)
-      const c = group.channel[e]!;
-      if (c >= 0) {
-        if (chMark[c] !== stamp) {
-          chMark[c] = stamp;
-          chTouched[nc++] = c;
-          chAcc[c] = 0;
-        }
-        chAcc[c]! += d;
-      }
-      const w = (group.weight === null ? typeWeight[type]! : group.weight[e]!) * d;
-      const evStamp = e + 1;
-      const item = group.item[e]!;
-      const q = group.query[e]!;
-      const itemStart = item >= 0 ? itPtr[item]! : 0;
-      const itemCount = item >= 0 ? itPtr[item + 1]! - itemStart : 0;
-      const qStart = q >= 0 ? queryPtr[q]! : 0;
-      const total = itemCount + (q >= 0 ? queryPtr[q + 1]! - qStart : 0);
-      for (let j = 0; j < total; j++) {
-        const tag = j < itemCount ? itIdx[itemStart + j]! : queryTags[qStart + j - itemCount]!;
-        if (eventMark[tag] === evStamp) continue; // an event gives its weight once per tag
-        eventMark[tag] = evStamp;
-        if (userMark[tag] !== stamp) {
-          userMark[tag] = stamp;
-          touched[nt++] = tag;
-          acc[tag] = 0;
-          seenAt[tag] = t;
-          cnt.fill(0, tag * nTypes, tag * nTypes + nTypes);
-        } else if (t > seenAt[tag]!) seenAt[tag] = t;
-        acc[tag]! += w;
-        cnt[tag * nTypes + type]!++;
-      }
-    }
-
-    // merge the user's new tags with the old row (both sorted by tag)
-    const mine = sortPrefix(touched, nt);
-    const hasOld = old !== undefined && u < oldUsers;
-    let a = hasOld ? old.weights.indptr[u]! : 0;
-    const aEnd = hasOld ? old.weights.indptr[u + 1]! : 0;
-    let b = 0;
-    let o = indptr[u]!;
-    while (a < aEnd || b < nt) {
-      const ca = a < aEnd ? old!.weights.indices[a]! : nTags;
-      const cb = b < nt ? mine[b]! : nTags;
-      if (ca < cb) {
-        cols[o] = ca;
-        vals[o] = old!.weights.data[a]! * scale;
-        last[o] = old!.lastSeen[a]!;
-        for (let x = 0; x < nTypes; x++) cnts[o * nTypes + x] = old!.counts[a * nTypes + x]!;
-        a++;
-      } else if (cb < ca) {
-        cols[o] = cb;
-        vals[o] = acc[cb]!;
-        last[o] = seenAt[cb]!;
-        for (let x = 0; x < nTypes; x++) cnts[o * nTypes + x] = cnt[cb * nTypes + x]!;
-        b++;
-      } else {
-        cols[o] = ca;
-        vals[o] = old!.weights.data[a]! * scale + acc[cb]!;
-        last[o] = Math.max(old!.lastSeen[a]!, seenAt[cb]!);
-        for (let x = 0; x < nTypes; x++)
-          cnts[o * nTypes + x] = old!.counts[a * nTypes + x]! + cnt[cb * nTypes + x]!;
-        a++;
-        b++;
-      }
-      o++;
-    }
-    if (o !== indptr[u + 1]) throw new RecokitError("INTERNAL", where, `row ${u}: profile row size mismatch`);
-
-    // and the channels
-    const myChannels = sortPrefix(chTouched, nc);
-    let x0 = hasOld ? old.channels.indptr[u]! : 0;
-    const xEnd = hasOld ? old.channels.indptr[u + 1]! : 0;
-    let y0 = 0;
-    let co = chPtr[u]!;
-    while (x0 < xEnd || y0 < nc) {
-      const x = x0 < xEnd ? old!.channels.indices[x0]! : nChannels;
-      const y = y0 < nc ? myChannels[y0]! : nChannels;
-      if (x < y) {
-        chCols[co] = x;
-        chVals[co] = old!.channels.data[x0++]! * scale;
-      } else if (y < x) {
-        chCols[co] = y;
-        chVals[co] = chAcc[y]!;
-        y0++;
-      } else {
-        chCols[co] = x;
-        chVals[co] = old!.channels.data[x0++]! * scale + chAcc[y]!;
-        y0++;
-      }
-      co++;
-    }
+  const out: FoldOutput = {
+    indptr,
+    cols: new Int32Array(nnz),
+    vals: new Float64Array(nnz),
+    last: new Float64Array(nnz),
+    cnts: new Int32Array(nnz * nTypes),
+    chPtr,
+    chCols: new Int32Array(chPtr[nUsers]!),
+    chVals: new Float64Array(chPtr[nUsers]!),
+  };
+  const folder = new UserFolder(old, scale, batch, itemTags, dims, settings, decay, group, users, out);
+  for (let u = 0; u < nUsers; u += USER_BLOCK) {
+    throwIfAborted(where, settings.signal);
+    folder.fold(u, Math.min(nUsers, u + USER_BLOCK));
   }
-
   return {
-    weights: { nRows: nUsers, nCols: nTags, indptr, indices: cols, data: vals },
-    counts: cnts,
-    lastSeen: last,
-    events,
-    typeCounts,
-    firstSeen,
-    lastActive,
-    activity,
-    hours,
-    weekdays,
-    channels: { nRows: nUsers, nCols: nChannels, indptr: chPtr, indices: chCols, data: chVals },
+    weights: { nRows: nUsers, nCols: nTags, indptr, indices: out.cols, data: out.vals },
+    counts: out.cnts,
+    lastSeen: out.last,
+    events: users.events,
+    typeCounts: users.typeCounts,
+    firstSeen: users.firstSeen,
+    lastActive: users.lastActive,
+    activity: users.activity,
+    hours: users.hours,
+    weekdays: users.weekdays,
+    channels: { nRows: nUsers, nCols: nChannels, indptr: chPtr, indices: out.chCols, data: out.chVals },
     pricedPurchases: users.pricedPurchases,
     pricePercentileSum: users.pricePercentileSum,
     discountedPurchases: users.discountedPurchases,
   };
+}
+
+/** Users folded between two checks of the abort signal. */
+const USER_BLOCK = 4096;
+
+/** The folded tag and channel matrices, allocated at their exact sizes ({@link rowPointers}). */
+interface FoldOutput {
+  readonly indptr: Int32Array;
+  readonly cols: Int32Array;
+  readonly vals: Float64Array;
+  readonly last: Float64Array;
+  readonly cnts: Int32Array;
+  readonly chPtr: Int32Array;
+  readonly chCols: Int32Array;
+  readonly chVals: Float64Array;
+}
+
+/**
+ * The per-user step of {@link foldEvents}, over blocks of users. Its loop, {@link UserFolder.fold}, is a
+ * method shared by every fold (no closure over one call's state), so it stays compiled from one fold
+ * to the next. The scratch arrays are indexed by tag (channel); the marks hold the user (event)
+ * being processed, plus one.
+ */
+class UserFolder {
+  readonly #old: ProfileState | undefined;
+  readonly #scale: number;
+  readonly #batch: EventBatch;
+  readonly #itemTags: Csr;
+  readonly #dims: FoldDims;
+  readonly #settings: FoldSettings;
+  readonly #decay: DecayParams;
+  readonly #group: ByUser;
+  readonly #users: CarriedUsers;
+  readonly #out: FoldOutput;
+  readonly #acc: Float64Array;
+  readonly #seenAt: Float64Array;
+  readonly #cnt: Int32Array;
+  readonly #userMark: Int32Array;
+  readonly #eventMark: Int32Array;
+  readonly #touched: Int32Array;
+  readonly #chAcc: Float64Array;
+  readonly #chMark: Int32Array;
+  readonly #chTouched: Int32Array;
+
+  constructor(
+    old: ProfileState | undefined,
+    scale: number,
+    batch: EventBatch,
+    itemTags: Csr,
+    dims: FoldDims,
+    settings: FoldSettings,
+    decay: DecayParams,
+    group: ByUser,
+    users: CarriedUsers,
+    out: FoldOutput,
+  ) {
+    this.#old = old;
+    this.#scale = scale;
+    this.#batch = batch;
+    this.#itemTags = itemTags;
+    this.#dims = dims;
+    this.#settings = settings;
+    this.#decay = decay;
+    this.#group = group;
+    this.#users = users;
+    this.#out = out;
+    const { nTags, nTypes, nChannels } = dims;
+    this.#acc = new Float64Array(nTags);
+    this.#seenAt = new Float64Array(nTags);
+    this.#cnt = new Int32Array(nTags * nTypes);
+    this.#userMark = new Int32Array(nTags);
+    this.#eventMark = new Int32Array(nTags);
+    this.#touched = new Int32Array(nTags);
+    this.#chAcc = new Float64Array(nChannels);
+    this.#chMark = new Int32Array(nChannels);
+    this.#chTouched = new Int32Array(nChannels);
+  }
+
+  /** Folds the events of users `from … to-1` and merges each user's new tags with the old row. */
+  fold(from: number, to: number): void {
+    const old = this.#old;
+    const scale = this.#scale;
+    const { nTags, nTypes, nChannels } = this.#dims;
+    const { asOf, isPurchase, typeWeight, where } = this.#settings;
+    const offsetMs = this.#settings.utcOffsetMinutes * 60_000;
+    const { kind: decayKind, span: decaySpan } = this.#decay;
+    const window = decayKind === 1;
+    const oldUsers = old?.events.length ?? 0;
+    const { indptr: itPtr, indices: itIdx } = this.#itemTags;
+    const { queryPtr, queryTags } = this.#batch;
+    const { start, time, type: types, pricePercentile, channel, weight, item: items, query } = this.#group;
+    const { events, typeCounts, firstSeen, lastActive, activity, hours, weekdays } = this.#users;
+    const { pricedPurchases, pricePercentileSum, discountedPurchases } = this.#users;
+    const { indptr, cols, vals, last, cnts, chPtr, chCols, chVals } = this.#out;
+    const acc = this.#acc;
+    const seenAt = this.#seenAt;
+    const cnt = this.#cnt;
+    const userMark = this.#userMark;
+    const eventMark = this.#eventMark;
+    const touched = this.#touched;
+    const chAcc = this.#chAcc;
+    const chMark = this.#chMark;
+    const chTouched = this.#chTouched;
+
+    for (let u = from; u < to; u++) {
+      const stamp = u + 1;
+      let nt = 0;
+      let nc = 0;
+      for (let e = start[u]!; e < start[u + 1]!; e++) {
+        const t = time[e]!;
+        const packed = types[e]!;
+        const type = packed & 127;
+        events[u]!++;
+        typeCounts[u * nTypes + type]!++;
+        if (!(firstSeen[u]! <= t)) firstSeen[u] = t;
+        if (!(lastActive[u]! >= t)) lastActive[u] = t;
+        if (isPurchase[type] === 1) {
+          const pct = pricePercentile[e]!;
+          if (!Number.isNaN(pct)) {
+            pricedPurchases[u]!++;
+            pricePercentileSum[u]! += pct;
+          }
+          if (packed >= 128) discountedPurchases[u]!++;
+        }
+        const d = decayFactor(decayKind, decaySpan, asOf - t);
+        if (window && d === 0) continue; // outside the window: it counts for the lifecycle only
+        activity[u]! += d;
+        const local = t + offsetMs;
+        const dayIndex = Math.floor(local / PROFILE_DAY_MS);
+        const hour = Math.min(23, Math.floor((local - dayIndex * PROFILE_DAY_MS) / HOUR_MS));
+        hours[u * 24 + hour]! += d;
+        weekdays[u * 7 + weekdayOf(dayIndex)]! += d;
+        const c = channel[e]!;
+        if (c >= 0) {
+          if (chMark[c] !== stamp) {
+            chMark[c] = stamp;
+            chTouched[nc++] = c;
+            chAcc[c] = 0;
+          }
+          chAcc[c]! += d;
+        }
+        const w = (weight === null ? typeWeight[type]! : weight[e]!) * d;
+        const evStamp = e + 1;
+        const item = items[e]!;
+        const q = query[e]!;
+        const itemStart = item >= 0 ? itPtr[item]! : 0;
+        const itemCount = item >= 0 ? itPtr[item + 1]! - itemStart : 0;
+        const qStart = q >= 0 ? queryPtr[q]! : 0;
+        const total = itemCount + (q >= 0 ? queryPtr[q + 1]! - qStart : 0);
+        for (let j = 0; j < total; j++) {
+          const tag = j < itemCount ? itIdx[itemStart + j]! : queryTags[qStart + j - itemCount]!;
+          if (eventMark[tag] === evStamp) continue; // an event gives its weight once per tag
+          eventMark[tag] = evStamp;
+          const at = tag * nTypes;
+          if (userMark[tag] !== stamp) {
+            userMark[tag] = stamp;
+            touched[nt++] = tag;
+            acc[tag] = 0;
+            seenAt[tag] = t;
+            for (let x = 0; x < nTypes; x++) cnt[at + x] = 0;
+          } else if (t > seenAt[tag]!) seenAt[tag] = t;
+          acc[tag]! += w;
+          cnt[at + type]!++;
+        }
+      }
+
+      // merge the user's new tags with the old row (both sorted by tag)
+      const mine = sortPrefix(touched, nt);
+      const hasOld = old !== undefined && u < oldUsers;
+      let a = hasOld ? old.weights.indptr[u]! : 0;
+      const aEnd = hasOld ? old.weights.indptr[u + 1]! : 0;
+      let b = 0;
+      let o = indptr[u]!;
+      while (a < aEnd || b < nt) {
+        const ca = a < aEnd ? old!.weights.indices[a]! : nTags;
+        const cb = b < nt ? mine[b]! : nTags;
+        if (ca < cb) {
+          cols[o] = ca;
+          vals[o] = old!.weights.data[a]! * scale;
+          last[o] = old!.lastSeen[a]!;
+          for (let x = 0; x < nTypes; x++) cnts[o * nTypes + x] = old!.counts[a * nTypes + x]!;
+          a++;
+        } else if (cb < ca) {
+          cols[o] = cb;
+          vals[o] = acc[cb]!;
+          last[o] = seenAt[cb]!;
+          for (let x = 0; x < nTypes; x++) cnts[o * nTypes + x] = cnt[cb * nTypes + x]!;
+          b++;
+        } else {
+          cols[o] = ca;
+          vals[o] = old!.weights.data[a]! * scale + acc[cb]!;
+          last[o] = Math.max(old!.lastSeen[a]!, seenAt[cb]!);
+          for (let x = 0; x < nTypes; x++)
+            cnts[o * nTypes + x] = old!.counts[a * nTypes + x]! + cnt[cb * nTypes + x]!;
+          a++;
+          b++;
+        }
+        o++;
+      }
+      if (o !== indptr[u + 1])
+        throw new RecokitError("INTERNAL", where, `row ${u}: profile row size mismatch`);
+
+      // and the channels
+      const myChannels = sortPrefix(chTouched, nc);
+      let x0 = hasOld ? old.channels.indptr[u]! : 0;
+      const xEnd = hasOld ? old.channels.indptr[u + 1]! : 0;
+      let y0 = 0;
+      let co = chPtr[u]!;
+      while (x0 < xEnd || y0 < nc) {
+        const x = x0 < xEnd ? old!.channels.indices[x0]! : nChannels;
+        const y = y0 < nc ? myChannels[y0]! : nChannels;
+        if (x < y) {
+          chCols[co] = x;
+          chVals[co] = old!.channels.data[x0++]! * scale;
+        } else if (y < x) {
+          chCols[co] = y;
+          chVals[co] = chAcc[y]!;
+          y0++;
+        } else {
+          chCols[co] = x;
+          chVals[co] = old!.channels.data[x0++]! * scale + chAcc[y]!;
+          y0++;
+        }
+        co++;
+      }
+    }
+  }
 }

@@ -375,25 +375,43 @@ export function checkRange(where: string, at: string, range: unknown): MetricRan
 }
 
 /**
- * The multiplier of an event of age `ageMs` under a decay: `2^(−age/halfLife)` (exponential),
- * `1` within the window and `0` beyond it, or `1` (none). Ages below 0 count as 0.
- * @internal
+ * A decay as plain numbers for hot loops: `kind` 0 exponential (`span` = half-life in ms), 1 window
+ * (`span` = its length in ms), 2 none. @internal
  */
-export function decayFactorFn(decay: ProfileDecay): (ageMs: number) => number {
+export interface DecayParams {
+  readonly kind: 0 | 1 | 2;
+  readonly span: number;
+}
+
+/** The {@link DecayParams} of a decay. @internal */
+export function decayParams(decay: ProfileDecay): DecayParams {
   switch (decay.kind) {
-    case "exponential": {
-      const halfLife = decay.halfLifeDays * PROFILE_DAY_MS;
-      return (age) => (age <= 0 ? 1 : 2 ** (-age / halfLife));
-    }
-    case "window": {
-      const span = decay.days * PROFILE_DAY_MS;
-      return (age) => (age <= span ? 1 : 0);
-    }
+    case "exponential":
+      return { kind: 0, span: decay.halfLifeDays * PROFILE_DAY_MS };
+    case "window":
+      return { kind: 1, span: decay.days * PROFILE_DAY_MS };
     case "none":
-      return () => 1;
+      return { kind: 2, span: 0 };
     default:
-      throw new RecokitError("INTERNAL", "decayFactorFn", "unknown decay kind");
+      throw new RecokitError("INTERNAL", "decayParams", "unknown decay kind");
   }
+}
+
+/**
+ * The multiplier of an event of age `ageMs` under a decay ({@link decayParams}): `2^(−age/halfLife)`
+ * (exponential), `1` within the window and `0` beyond it, or `1` (none). Ages below 0 count as 0.
+ * A small function of numbers, so hot loops inline it. @internal
+ */
+export function decayFactor(kind: number, span: number, ageMs: number): number {
+  if (kind === 0) return ageMs <= 0 ? 1 : 2 ** (-ageMs / span);
+  if (kind === 1) return ageMs <= span ? 1 : 0;
+  return 1;
+}
+
+/** {@link decayFactor} of one decay, as a function of the age. @internal */
+export function decayFactorFn(decay: ProfileDecay): (ageMs: number) => number {
+  const { kind, span } = decayParams(decay);
+  return (ageMs) => decayFactor(kind, span, ageMs);
 }
 
 /** Reads an `asOf`-like option as epoch ms. @internal */
