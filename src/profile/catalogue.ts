@@ -40,8 +40,37 @@ export function isProfileTag(tag: unknown): tag is string {
 
 const str = (v: unknown): v is string => typeof v === "string" && v.length > 0;
 
+/**
+ * Tag strings `"facet:value"`, each made once per catalogue: values repeat from item to item (a
+ * category, a brand), so the tags of most items are strings already made, and already hashed by the
+ * tag index. @internal
+ */
+class TagNames {
+  readonly #byFacet = new Map<string, Map<string, string>>();
+
+  /** The tag of `value` in `facet`. */
+  of(facet: string, value: string): string {
+    let names = this.#byFacet.get(facet);
+    if (names === undefined) {
+      names = new Map();
+      this.#byFacet.set(facet, names);
+    }
+    let tag = names.get(value);
+    if (tag === undefined) {
+      tag = `${facet}:${value}`;
+      names.set(value, tag);
+    }
+    return tag;
+  }
+}
+
 /** The tags of a {@link ProfileItem} by the default rules (price band excluded). @internal */
-export function defaultItemTags(where: string, item: ProfileItem, at: string): string[] {
+export function defaultItemTags(
+  where: string,
+  item: ProfileItem,
+  at: string,
+  names: TagNames = new TagNames(),
+): string[] {
   if (item === null || typeof item !== "object")
     throw new RecokitError("INVALID_INPUT", where, `${at} is not an object`);
   const out: string[] = [];
@@ -59,26 +88,26 @@ export function defaultItemTags(where: string, item: ProfileItem, at: string): s
   if (category !== undefined) {
     if (!str(category))
       throw new RecokitError("INVALID_INPUT", where, `${at}: category must be a non-empty string`);
-    out.push(`category:${category}`);
+    out.push(names.of("category", category));
   }
   if (path !== undefined) {
     for (let level = 1; level < path.length; level++)
-      out.push(`path:${path.slice(0, level).join(PATH_SEPARATOR)}`);
+      out.push(names.of("path", level === 1 ? path[0]! : path.slice(0, level).join(PATH_SEPARATOR)));
   }
   if (item.brand !== undefined) {
     if (!str(item.brand))
       throw new RecokitError("INVALID_INPUT", where, `${at}: brand must be a non-empty string`);
-    out.push(`brand:${item.brand}`);
+    out.push(names.of("brand", item.brand));
   }
   if (item.tags !== undefined) {
     if (!Array.isArray(item.tags) || !item.tags.every(str))
       throw new RecokitError("INVALID_INPUT", where, `${at}: tags must be an array of non-empty strings`);
-    for (const t of item.tags) out.push(`tag:${t}`);
+    for (let k = 0; k < item.tags.length; k++) out.push(names.of("tag", item.tags[k]!));
   }
   if (item.priceBand !== undefined) {
     if (!str(item.priceBand))
       throw new RecokitError("INVALID_INPUT", where, `${at}: priceBand must be a non-empty string`);
-    out.push(`price:${item.priceBand}`);
+    out.push(names.of("price", item.priceBand));
   }
   if (item.attributes !== undefined) {
     if (item.attributes === null || typeof item.attributes !== "object")
@@ -92,7 +121,7 @@ export function defaultItemTags(where: string, item: ProfileItem, at: string): s
           where,
           `${at}: attribute ${JSON.stringify(key)} must be a string, finite number or boolean, got ${describeValue(value)}`,
         );
-      out.push(`${key}:${String(value)}`);
+      out.push(names.of(key, String(value)));
     }
   }
   return out;
@@ -107,7 +136,12 @@ interface ReadItem {
   readonly explicitBand: boolean;
 }
 
-function readItems<I>(where: string, items: readonly I[], readers: ItemReaders<I>): ReadItem[] {
+function readItems<I>(
+  where: string,
+  items: readonly I[],
+  readers: ItemReaders<I>,
+  names: TagNames,
+): ReadItem[] {
   if (!Array.isArray(items)) throw new RecokitError("INVALID_INPUT", where, "items must be an array");
   const out: ReadItem[] = [];
   const seen = new Set<Id>();
@@ -142,7 +176,7 @@ function readItems<I>(where: string, items: readonly I[], readers: ItemReaders<I
       tags = given;
     } else {
       const p = item as unknown as ProfileItem;
-      tags = defaultItemTags(where, p, at);
+      tags = defaultItemTags(where, p, at, names);
       explicitBand = p.priceBand !== undefined;
     }
     const rawPrice =
@@ -193,7 +227,8 @@ export function buildCatalogue<I>(
   tagBuilder: { add(tag: string): number; readonly size: number },
   previous: ProfileCatalogueState | undefined,
 ): ProfileCatalogueState {
-  const read = items === undefined ? [] : readItems(where, items, readers);
+  const names = new TagNames();
+  const read = items === undefined ? [] : readItems(where, items, readers, names);
   const fresh = previous === undefined ? read : read.filter((it) => !previous.items.has(it.id));
   if (previous !== undefined && fresh.length === 0) return previous;
 
@@ -257,14 +292,16 @@ export function buildCatalogue<I>(
     itemPrice[r] = it.price;
     const g = it.group === undefined ? -1 : groupIndex.get(it.group)!;
     itemPriceGroup[r] = g;
-    const tags = [...it.tags];
+    for (let k = 0; k < it.tags.length; k++) {
+      rows.push(r);
+      cols.push(tagBuilder.add(it.tags[k]!));
+    }
     if (!it.explicitBand && g >= 0 && !Number.isNaN(it.price)) {
       const band = priceBandOf(priceValues, pricePtr[g]!, pricePtr[g + 1]!, it.price, priceBands);
-      if (band !== undefined) tags.push(`price:${band}`);
-    }
-    for (const t of tags) {
-      rows.push(r);
-      cols.push(tagBuilder.add(t));
+      if (band !== undefined) {
+        rows.push(r);
+        cols.push(tagBuilder.add(names.of("price", band)));
+      }
     }
   }
   const itemTags: Csr = csrFromTriplets(

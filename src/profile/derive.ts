@@ -133,7 +133,8 @@ export function computeMetrics(
     const ev = state.events[u]!;
     m.events[u] = ev;
     let purchases = 0;
-    for (const t of purchaseTypeIdx) purchases += state.typeCounts[u * nTypes + t]!;
+    for (let k = 0; k < purchaseTypeIdx.length; k++)
+      purchases += state.typeCounts[u * nTypes + purchaseTypeIdx[k]!]!;
     m.purchases[u] = purchases;
     if (ev === 0) continue;
     const recency = Math.max(0, asOf - state.lastActive[u]!) / PROFILE_DAY_MS;
@@ -153,7 +154,7 @@ export function computeMetrics(
       const f = facetOf[w.indices[j]!]!;
       if (f !== categoryFacet && f !== brandFacet) continue;
       let p = 0;
-      for (const t of purchaseTypeIdx) p += state.counts[j * nTypes + t]!;
+      for (let k = 0; k < purchaseTypeIdx.length; k++) p += state.counts[j * nTypes + purchaseTypeIdx[k]!]!;
       if (f === categoryFacet) {
         catTotal += p;
         catSq += p * p;
@@ -168,9 +169,9 @@ export function computeMetrics(
   return m;
 }
 
-/** Resolved numeric bounds of a range: quantiles replaced by population values. */
+/** Resolved numeric bounds of a range on a metric column: quantiles replaced by population values. */
 interface Bounds {
-  readonly metric: UserMetricName;
+  readonly column: Float64Array;
   readonly lo: number;
   readonly hi: number;
 }
@@ -189,13 +190,15 @@ export function applyRules(
   const sortedOf = (metric: UserMetricName): number[] => {
     let s = sortedCache.get(metric);
     if (s === undefined) {
-      s = [];
+      // the defined values of users with events, sorted numerically (typed-array sort, no comparator)
       const col = metrics[metric];
+      const values = new Float64Array(nUsers);
+      let m = 0;
       for (let u = 0; u < nUsers; u++) {
         const x = col[u]!;
-        if (metrics.events[u]! > 0 && Number.isFinite(x)) s.push(x);
+        if (metrics.events[u]! > 0 && Number.isFinite(x)) values[m++] = x;
       }
-      s.sort((a, b) => a - b);
+      s = Array.from(values.subarray(0, m).sort());
       sortedCache.set(metric, s);
     }
     return s;
@@ -226,17 +229,19 @@ export function applyRules(
           (range.maxQuantile !== undefined
             ? quantileOf(metric, range.maxQuantile)
             : Number.POSITIVE_INFINITY);
-        bounds.push({ metric, lo, hi });
+        bounds.push({ column: metrics[metric], lo, hi });
       }
       return { code, bounds };
     });
     const codes = new Int32Array(nUsers).fill(-1);
     for (let u = 0; u < nUsers; u++) {
       if (metrics.events[u]! === 0) continue;
-      for (const rule of rules) {
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r]!;
         let ok = true;
-        for (const b of rule.bounds) {
-          const x = metrics[b.metric][u]!;
+        for (let k = 0; k < rule.bounds.length; k++) {
+          const b = rule.bounds[k]!;
+          const x = b.column[u]!;
           // NaN (an undefined metric or an unresolvable quantile) fails every comparison
           if (!(x >= b.lo && x < b.hi)) {
             ok = false;
@@ -411,7 +416,8 @@ export function staticColumns(
   for (let i = 0; i < (records?.length ?? 0); i++) {
     const record = records![i]!;
     const u = users.indexOf(record.id);
-    for (const col of cols) {
+    for (let c = 0; c < cols.length; c++) {
+      const col = cols[c]!;
       const v = (record as unknown as Readonly<Record<string, unknown>>)[col.name];
       if (v === undefined || v === null) {
         col.codes[u] = -1;
