@@ -24,7 +24,7 @@ export {
   fitContent,
   rebuildContentNeighbors,
 } from "./model.js";
-export { type ContentNeighborOptions, contentNeighborLists } from "./neighbors.js";
+export { type ContentNeighborOptions, type ContentNeighborStats, contentNeighborLists } from "./neighbors.js";
 export type { ContentProfileConfig } from "./profiles.js";
 export {
   type BuiltContentVector,

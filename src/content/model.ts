@@ -74,10 +74,9 @@ export interface FitContentOptions<R, I = Interaction> extends ContentFeatureOpt
   readonly now?: number | Date;
   /**
    * Content neighbours precomputed per item for {@link similarItemsContent}: a count (default 20;
-   * 0 = none) or {@link ContentNeighborOptions}. The default is exact, whose cost grows with
-   * Σ_f df_f² (about 7 s for 20,000 items with price bands and departments shared by thousands);
-   * beyond that, prune candidates, e.g. `{ k: 20, maxDf: 0.01, pool: 100 }` (see the benchmark for
-   * the recall it keeps), or pass 0 and call {@link rebuildContentNeighbors} off the request path.
+   * 0 = none) or {@link ContentNeighborOptions}. The lists are exact (see
+   * {@link contentNeighborLists} for how they are bounded and what that costs); on a large catalogue
+   * pass 0 and call {@link rebuildContentNeighbors} off the request path.
    */
   readonly neighbors?: number | Omit<ContentNeighborOptions, "signal" | "onProgress">;
 }
@@ -90,11 +89,11 @@ const FIT = "fitContent";
  * items they interacted with,
  * `p_u = Σ_i (v_ui − c_u) · 2^(−age_ui / halfLife) · x_i` (negative terms × `negativeWeight`),
  * L2-normalised. A user's score for item i is then `p_u · x_i`, the cosine when item vectors are
- * normalised (the default). Item-item content neighbours are computed once with the similarity
- * core (`topKSimilarity`, cosine).
+ * normalised (the default). Item-item content neighbours (cosine, exact) are computed once with
+ * {@link contentNeighborLists}.
  *
  * Time: features O(tokens + nnz log nnz); profiles O(Σ_u Σ_{i∈u} nnz(x_i)); neighbours as
- * `topKSimilarity` (O(Σ_f df_f²) for the shared features).
+ * {@link contentNeighborLists} (at most the all-pairs kernel's O(Σ_f df_f²), usually far less).
  *
  * @param items - the catalogue rows (never modified)
  * @param options - fields (see {@link ContentFeatureOptions}), interactions, profile weighting, neighbours
@@ -337,7 +336,7 @@ export function addContentItems<R>(
 
 /**
  * A model whose neighbour lists are recomputed over all its items (e.g. after
- * {@link addContentItems}), through the similarity core ({@link contentNeighborLists}).
+ * {@link addContentItems}) with {@link contentNeighborLists}.
  * @param neighbors - a count or {@link ContentNeighborOptions} (default: the model's current k, else 20;
  *   0 drops the lists)
  * @throws RecokitError `INVALID_INPUT` for bad options.

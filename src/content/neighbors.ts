@@ -1,163 +1,668 @@
-import { type Csr, colCounts } from "../core/csr.js";
+import { assertCsr, type Csr, colCounts, transpose } from "../core/csr.js";
 import { assertFinite, assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
-import { TopKHeap } from "../core/topk.js";
+import { heapDrain, heapPush, TopKHeap } from "../core/topk.js";
 import { type NeighborLists, topKSimilarity } from "../similarity/index.js";
 
 /**
- * How item-item content neighbours are computed. Exact by default; `maxDf` below 1 trades a little
- * recall for speed on large catalogues (see {@link contentNeighborLists}).
+ * How item-item content neighbours are computed. The lists are always exact: those of
+ * `topKSimilarity` with metric `"cosine"`. `maxDf` only changes how fast they are found (see
+ * {@link contentNeighborLists}).
  */
 export interface ContentNeighborOptions {
   /** Neighbours kept per item (a non-negative integer). */
   readonly k: number;
   /**
-   * Candidate generation only looks at features found in at most this share of items (default 1:
-   * every feature, exact). An item whose features are all more frequent keeps its rarest one.
+   * Features found in at most this share of the items are *selective*: the pairs of items sharing
+   * one are scored. The others are *common*: they enter through a bound, and an item reads their
+   * posting lists only when the bound cannot rule out the items it shares no selective feature
+   * with. A number in (0, 1]; default 0.03; 1 runs the all-pairs kernel instead.
    */
   readonly maxDf?: number;
-  /** Candidates per item re-ranked by the full cosine when `maxDf < 1` (default 5·k). */
-  readonly pool?: number;
+  /** Receives how the lists were computed: method, rows certified, extended or scanned, work done. */
+  readonly onStats?: (stats: ContentNeighborStats) => void;
+  /** Aborts the run with an `ABORTED` error. */
   readonly signal?: AbortSignal;
+  /** Called with (items done, total items) during the run. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** How {@link contentNeighborLists} computed a set of lists. */
+export interface ContentNeighborStats {
+  /**
+   * `"bounded"`: pairs sharing a selective feature, with a per-item certificate for the others;
+   * `"kernel"`: one all-pairs `topKSimilarity` run.
+   */
+  readonly method: "bounded" | "kernel";
+  /**
+   * Why the all-pairs kernel ran: `"small"` (k = 0, fewer than two items, or, with the default
+   * `maxDf`, at most 2·10⁶ multiply-adds), `"no-common"` (no feature is common at this `maxDf`),
+   * `"values"` (a stored value outside [1e-50, 1e50]: the bounds need positive weights).
+   */
+  readonly reason?: "small" | "no-common" | "values";
+  /** Items (rows). */
+  readonly rows: number;
+  /** Rows whose certificate held once the pairs sharing a selective feature were scored. */
+  readonly certified: number;
+  /** Rows that also read the posting lists of some, not all, of their common features. */
+  readonly extended: number;
+  /** Rows that read the posting lists of all their common features (an exact scan). */
+  readonly scanned: number;
+  /** Selective features are those found in at most this many items (L = ⌊maxDf · rows⌋). */
+  readonly selectiveDf: number;
+  /** Pairs whose exact similarity was computed. */
+  readonly candidates: number;
+  /** Multiply-adds of the all-pairs kernel, Σ_f df_f²/2. */
+  readonly kernelWork: number;
+  /** Posting-list entries read by the bounded method. */
+  readonly scanWork: number;
+}
+
+/** Validated neighbour options. @internal */
+export interface ResolvedNeighborOptions {
+  readonly k: number;
+  readonly maxDf?: number;
+  readonly onStats?: (stats: ContentNeighborStats) => void;
+}
+
 const WHERE = "contentNeighborLists";
+
+/** Default share of items above which a feature is common (measured, see docs/content.md). */
+const DEFAULT_MAX_DF = 0.03;
+/**
+ * Safety margin of every bound comparison: bounds and similarities are sums of products of values
+ * in [0, 1] whose real sum is at most 1, each computed with an error below (terms + 2)·1.2e-16, so
+ * 1e-9 covers rows of up to a million stored features.
+ */
+const MARGIN = 1e-9;
+/** With the default `maxDf`, inputs this cheap for the kernel (Σ df²/2 multiply-adds) go to it. */
+const SMALL_WORK = 2_000_000;
+/** Stored values the bounded method accepts: x̂ products stay positive normal numbers. */
+const MIN_VALUE = 1e-50;
+const MAX_VALUE = 1e50;
 
 /** Validates `neighbors: number | ContentNeighborOptions`. @internal */
 export function resolveNeighborOptions(
   where: string,
   value: number | ContentNeighborOptions,
-): Required<Pick<ContentNeighborOptions, "k" | "maxDf" | "pool">> {
+): ResolvedNeighborOptions {
   const o = typeof value === "number" ? { k: value } : value;
   if (o === null || typeof o !== "object")
     throw new RecokitError("INVALID_INPUT", where, "neighbors must be a number or an options object");
   assertInteger(where, "neighbors.k", o.k, 0);
-  const maxDf = o.maxDf ?? 1;
-  assertFinite(where, "neighbors.maxDf", maxDf, Number.MIN_VALUE, 1);
-  const pool = o.pool ?? 5 * o.k;
-  assertInteger(where, "neighbors.pool", pool, o.k);
-  return { k: o.k, maxDf, pool };
+  if (o.maxDf !== undefined) assertFinite(where, "neighbors.maxDf", o.maxDf, Number.MIN_VALUE, 1);
+  if ((o as { pool?: unknown }).pool !== undefined)
+    throw new RecokitError(
+      "INVALID_INPUT",
+      where,
+      "neighbors.pool is not an option: neighbour lists are exact",
+    );
+  if (o.onStats !== undefined && typeof o.onStats !== "function")
+    throw new RecokitError("INVALID_INPUT", where, "neighbors.onStats must be a function");
+  return {
+    k: o.k,
+    ...(o.maxDf !== undefined ? { maxDf: o.maxDf } : {}),
+    ...(o.onStats !== undefined ? { onStats: o.onStats } : {}),
+  };
 }
 
 /**
  * Top-k content neighbours of every item: cosine of the item vectors, best first, ties by lower
- * index, only items sharing a feature, never the item itself.
+ * index, only items sharing a feature, never the item itself. The lists are exactly those of
+ * `topKSimilarity(itemFeatures, { k, metric: "cosine" })`: same neighbours, same similarities to
+ * the last bit, same order. What changes is the work.
  *
- * - Exact (`maxDf` 1, the default): one call to the similarity core's `topKSimilarity`, whose cost
- *   is Σ_f df_f²/2 over the features. Low-cardinality features (price bands, a handful of tags,
- *   top-level categories) make that quadratic in the catalogue size.
- * - Candidate pruning (`maxDf` < 1), as search engines' "more like this" does: `topKSimilarity` runs
- *   on the item vectors restricted to their selective features (df ≤ maxDf·nItems; an item with none
- *   keeps its rarest), keeping `pool` candidates per item; each candidate is then re-scored with the
- *   full cosine and the best k kept (core `TopKHeap`). Similarities are exact; a true neighbour is
- *   missed only when it shares no selective feature with the item or ranks below the pool on the
- *   selective part. The benchmark reports the recall against exact lists.
+ * The all-pairs kernel costs Σ_f df_f²/2 multiply-adds: quadratic in the catalogue size once a
+ * feature (a price band, a department, a common word) is shared by tens of thousands of items.
+ * On positive weights this function instead proves most of that work useless, after the
+ * "all-pairs with bounds" idea of Bayardo, Ma and Srikant (WWW 2007), with per-item thresholds:
  *
- * @param itemFeatures - items × features (e.g. `model.itemFeatures`)
- * @param options - k, maxDf, pool, signal, onProgress
+ * 1. Rows are L2-normalised (x̂). A feature is selective when at most L = ⌊maxDf · n⌋ items have
+ *    it, common otherwise, so cos(r, s) = sel(r, s) + com(r, s) over the two kinds of features.
+ *    For every s, com(r, s) ≤ B_r = min(Σ_{f common in r} x̂_rf · max_s x̂_sf, ‖x̂_r,common‖ ·
+ *    max_s ‖x̂_s,common‖).
+ * 2. Each item keeps a threshold θ, a lower bound on its k-th similarity: first from the items met
+ *    through its rarest selective features (lower bounds of their similarities), then the worst
+ *    similarity in its top-k heap once that holds k items.
+ * 3. Pairs sharing a selective feature: items are taken in order; r reads the posting lists of its
+ *    selective features after itself, which gives sel(r, s) exactly for every later s. The pair's
+ *    similarity is at most sel + min(B_r, a bound from the 64 most frequent common features that
+ *    both items have, with s's weight of each rounded up to 1/15 of the feature's largest); when
+ *    that can reach θ_r or θ_s, the exact similarity is computed and offered to both heaps.
+ * 4. Certificate: once r's turn is over, its heap has seen every item sharing a selective feature
+ *    with it that can enter its top-k. Any other item has cos = com ≤ B_r: when B_r + 1e-9 < θ_r,
+ *    r's list is final. Otherwise r reads its common features' posting lists, rarest first, until
+ *    the bound of those left falls below θ_r (all of them at worst, an exact scan); an item met
+ *    that way gets its exact similarity when its own bound reaches θ_r.
+ *
+ * Every bound comparison keeps a 1e-9 margin, so rounding never excludes a neighbour. Exact
+ * similarities are computed as the kernel computes them (products summed in increasing feature
+ * order, divided by the product of the norms), so they match it bit for bit, and the heaps rank
+ * them as the kernel does (core `heapPush`: similarity descending, then lower index).
+ *
+ * The kernel runs directly with `maxDf: 1` or when no feature is common, for small inputs (see
+ * `reason` in {@link ContentNeighborStats}), and when a stored value is not in [1e-50, 1e50]
+ * (negative or zero weights break the bounds). `onStats` says which method ran and how many rows
+ * were certified, extended or fully scanned.
+ *
+ * Complexity: Σ over selective features of df²/2 posting-list reads, plus the common posting lists
+ * of the rows whose certificate failed, plus one sparse dot product per pair that passes its bound;
+ * memory O(nnz + n·k). At worst (every certificate fails, every common list read) Σ_f df_f² reads,
+ * twice the kernel's multiply-adds.
+ *
+ * @param itemFeatures - items × features (e.g. `model.itemFeatures`; not modified)
+ * @param options - k, optional maxDf, onStats, signal, onProgress
  * @returns neighbour lists (metric `"cosine"`)
- * @throws RecokitError `INVALID_INPUT` for bad options, `ABORTED` on abort, `TOO_LARGE` from the kernel.
+ * @throws RecokitError `INVALID_INPUT` for a bad matrix or options, `ABORTED` on abort, `TOO_LARGE`
+ *   from the kernel.
  * @example
  * ```ts
  * import { contentNeighborLists, csrFromDense } from "recokit";
- * const lists = contentNeighborLists(csrFromDense([[1, 1, 0], [1, 0, 0], [0, 0, 1]]), { k: 2 });
+ * const lists = contentNeighborLists(csrFromDense([[1, 1, 0], [1, 0, 0], [0, 0, 1]]), {
+ *   k: 2,
+ *   onStats: (s) => console.log(s.method, s.certified, s.extended, s.scanned),
+ * });
  * Array.from(lists.indices.subarray(lists.indptr[0], lists.indptr[1])); // [1]
  * ```
  */
 export function contentNeighborLists(itemFeatures: Csr, options: ContentNeighborOptions): NeighborLists {
-  const { k, maxDf, pool } = resolveNeighborOptions(WHERE, options);
-  const common = {
-    ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-  };
-  if (maxDf >= 1) return topKSimilarity(itemFeatures, { k, metric: "cosine", ...common });
-  const selective = selectiveFeatures(itemFeatures, maxDf * itemFeatures.nRows);
-  const candidates = topKSimilarity(selective, { k: pool, metric: "dot", ...common });
-  throwIfAborted(WHERE, options.signal);
-  return rescore(itemFeatures, candidates, k);
-}
-
-/** Each row restricted to columns with df ≤ limit (its rarest column when none qualifies). */
-function selectiveFeatures(m: Csr, limit: number): Csr {
+  const resolved = resolveNeighborOptions(WHERE, options);
+  assertCsr(WHERE, itemFeatures);
+  const m = itemFeatures;
+  const n = m.nRows;
+  const k = resolved.k;
   const df = colCounts(m);
-  const indptr = new Int32Array(m.nRows + 1);
-  const indices = new Int32Array(m.indices.length);
-  const data = new Float64Array(m.indices.length);
-  let nnz = 0;
-  for (let r = 0; r < m.nRows; r++) {
-    const start = m.indptr[r]!;
-    const end = m.indptr[r + 1]!;
-    let rarest = -1;
-    const before = nnz;
-    for (let j = start; j < end; j++) {
-      const c = m.indices[j]!;
-      if (df[c]! <= limit) {
-        indices[nnz] = c;
-        data[nnz] = m.data[j]!;
-        nnz++;
-      }
-      if (rarest < 0 || df[c]! < df[m.indices[rarest]!]!) rarest = j;
-    }
-    if (nnz === before && rarest >= 0) {
-      indices[nnz] = m.indices[rarest]!;
-      data[nnz] = m.data[rarest]!;
-      nnz++;
-    }
-    indptr[r + 1] = nnz;
+  let kernelWork = 0;
+  let maxCount = 0;
+  for (let f = 0; f < df.length; f++) {
+    kernelWork += (df[f]! * df[f]!) / 2;
+    if (df[f]! > maxCount) maxCount = df[f]!;
   }
-  return { nRows: m.nRows, nCols: m.nCols, indptr, indices: indices.slice(0, nnz), data: data.slice(0, nnz) };
+  const limit = Math.floor((resolved.maxDf ?? DEFAULT_MAX_DF) * n);
+  const signal = options.signal;
+  const onProgress = options.onProgress;
+  const none = { certified: 0, extended: 0, scanned: 0, candidates: 0, scanWork: 0 };
+  const kernel = (reason: NonNullable<ContentNeighborStats["reason"]>): NeighborLists => {
+    const lists = topKSimilarity(m, {
+      k,
+      metric: "cosine",
+      ...(signal !== undefined ? { signal } : {}),
+      ...(onProgress !== undefined ? { onProgress } : {}),
+    });
+    resolved.onStats?.({ method: "kernel", reason, rows: n, selectiveDf: limit, kernelWork, ...none });
+    return lists;
+  };
+  if (k === 0 || n < 2 || (resolved.maxDf === undefined && kernelWork <= SMALL_WORK)) return kernel("small");
+  if (limit >= maxCount) return kernel("no-common");
+  if (!valuesInRange(m)) return kernel("values");
+  throwIfAborted(WHERE, signal);
+  const counts = { ...none };
+  const lists = searchAll(prepare(m, df, limit, k), counts, signal, onProgress);
+  onProgress?.(n, n);
+  resolved.onStats?.({ method: "bounded", rows: n, selectiveDf: limit, kernelWork, ...counts });
+  return lists;
 }
 
-/** Re-ranks candidate lists by the full cosine (sorted-row merge), keeping the best k per row. */
-function rescore(m: Csr, candidates: NeighborLists, k: number): NeighborLists {
+/** Whether every stored value lies in [MIN_VALUE, MAX_VALUE]. */
+function valuesInRange(m: Csr): boolean {
+  const data = m.data;
+  for (let j = 0; j < data.length; j++) {
+    const v = data[j]!;
+    if (!(v >= MIN_VALUE && v <= MAX_VALUE)) return false;
+  }
+  return true;
+}
+
+/** The most frequent common features each get a bit in every item's 64-bit presence mask. */
+const MASK_BITS = 64;
+/** Items met through its rarest selective features from which a row's threshold is seeded. */
+const SEED_ITEMS = 256;
+
+/** What the search reads; x̂ = row / ‖row‖, selective features have df ≤ limit. */
+interface SearchState {
+  readonly m: Csr;
+  readonly n: number;
+  readonly k: number;
+  /** Row norms as the kernel computes them (squares summed in stored order). */
+  readonly norms: Float64Array;
+  /** Selective part of x̂ and its posting lists; `selPos[j]`: entry j's position in its list. */
+  readonly sel: Csr;
+  readonly selCols: Csr;
+  readonly selPos: Int32Array;
+  /** Common part of x̂ (each row's entries rarest feature first) and its posting lists. */
+  readonly com: Csr;
+  readonly comCols: Csr;
+  /** Mask bit of each of the MASK_BITS most frequent common features, -1 for the others. */
+  readonly maskBit: Int32Array;
+  /**
+   * Per item, three words: which masked features it has (two words), and for the first eight of
+   * them in bit order, q = ⌈15 · x̂_sf / max x̂_f⌉ in four bits each (the others count as 15).
+   */
+  readonly masks: Int32Array;
+  /** Largest x̂ of each feature. */
+  readonly colMax: Float64Array;
+  /** B_r = min(Σ_{f common in r} x̂_rf · max x̂_f, ‖x̂_r,common‖ · max_s ‖x̂_s,common‖). */
+  readonly bound: Float64Array;
+  /** Per item, a lower bound on its k-th similarity (-∞ at first): its heap's worst once full. */
+  readonly theta: Float64Array;
+  /** Scratch, zero between rows: selective part of cos(r, s) (or a mark) per item. */
+  readonly acc: Float64Array;
+  readonly touched: Int32Array;
+  /** Scratch, zero between rows: the current row's raw values, dense over features. */
+  readonly raw: Float64Array;
+  /** Per-item top-k heaps (core `heapPush` layout: item r's at r·k, its root the worst kept). */
+  readonly heapIds: Int32Array;
+  readonly heapSims: Float64Array;
+  readonly heapSizes: Int32Array;
+}
+
+function prepare(m: Csr, df: Int32Array, limit: number, k: number): SearchState {
   const n = m.nRows;
   const norms = new Float64Array(n);
+  const selPtr = new Int32Array(n + 1);
+  const comPtr = new Int32Array(n + 1);
   for (let r = 0; r < n; r++) {
-    let s = 0;
-    for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) s += m.data[j]! * m.data[j]!;
-    norms[r] = Math.sqrt(s);
-  }
-  const heap = new TopKHeap(k);
-  const ids = new Int32Array(n * k);
-  const sims = new Float64Array(n * k);
-  const indptr = new Int32Array(n + 1);
-  let total = 0;
-  for (let r = 0; r < n; r++) {
-    for (let p = candidates.indptr[r]!; p < candidates.indptr[r + 1]!; p++) {
-      const s = candidates.indices[p]!;
-      const dot = rowDot(m, r, s);
-      if (dot !== 0) heap.push(s, dot / (norms[r]! * norms[s]!));
+    let sq = 0;
+    let c = 0;
+    for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) {
+      sq += m.data[j]! * m.data[j]!;
+      if (df[m.indices[j]!]! > limit) c++;
     }
-    total += heap.drainInto(ids, sims, total);
-    indptr[r + 1] = total;
+    norms[r] = Math.sqrt(sq);
+    comPtr[r + 1] = comPtr[r]! + c;
+    selPtr[r + 1] = selPtr[r]! + (m.indptr[r + 1]! - m.indptr[r]! - c);
+  }
+  const selIdx = new Int32Array(selPtr[n]!);
+  const selVal = new Float64Array(selPtr[n]!);
+  const comIdx = new Int32Array(comPtr[n]!);
+  const comVal = new Float64Array(comPtr[n]!);
+  const colMax = new Float64Array(m.nCols);
+  for (let r = 0; r < n; r++) {
+    let ps = selPtr[r]!;
+    const first = comPtr[r]!;
+    let pc = first;
+    for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) {
+      const f = m.indices[j]!;
+      const x = m.data[j]! / norms[r]!;
+      if (x > colMax[f]!) colMax[f] = x;
+      if (df[f]! <= limit) {
+        selIdx[ps] = f;
+        selVal[ps++] = x;
+        continue;
+      }
+      // insertion by (df, column): rarest common feature first (rows are short)
+      let b = pc++;
+      while (
+        b > first &&
+        (df[comIdx[b - 1]!]! > df[f]! || (df[comIdx[b - 1]!] === df[f] && comIdx[b - 1]! > f))
+      ) {
+        comIdx[b] = comIdx[b - 1]!;
+        comVal[b] = comVal[b - 1]!;
+        b--;
+      }
+      comIdx[b] = f;
+      comVal[b] = x;
+    }
+  }
+  const sel: Csr = { nRows: n, nCols: m.nCols, indptr: selPtr, indices: selIdx, data: selVal };
+  const selPos = new Int32Array(selIdx.length);
+  const selCols = transpose(sel, selPos);
+  const com: Csr = { nRows: n, nCols: m.nCols, indptr: comPtr, indices: comIdx, data: comVal };
+  const maskBit = new Int32Array(m.nCols).fill(-1);
+  const frequent: number[] = [];
+  for (let f = 0; f < m.nCols; f++) if (df[f]! > limit) frequent.push(f);
+  frequent.sort((a, b) => df[b]! - df[a]! || a - b);
+  for (let b = 0; b < Math.min(MASK_BITS, frequent.length); b++) maskBit[frequent[b]!] = b;
+  const masks = new Int32Array(3 * n);
+  const comNorm = new Float64Array(n);
+  const levels = new Int32Array(MASK_BITS);
+  let maxComNorm = 0;
+  for (let r = 0; r < n; r++) {
+    let sq = 0;
+    levels.fill(15);
+    for (let p = comPtr[r]!; p < comPtr[r + 1]!; p++) {
+      const f = comIdx[p]!;
+      const x = comVal[p]!;
+      sq += x * x;
+      const bit = maskBit[f]!;
+      if (bit < 0) continue;
+      masks[3 * r + (bit >> 5)]! |= 1 << (bit & 31);
+      let q = Math.max(1, Math.ceil((15 * x) / colMax[f]!));
+      while (q < 15 && (q * colMax[f]!) / 15 < x) q++;
+      levels[bit] = Math.min(q, 15);
+    }
+    let nib = 0;
+    let rank = 0;
+    for (let bit = 0; bit < MASK_BITS && rank < 8; bit++) {
+      if ((masks[3 * r + (bit >> 5)]! & (1 << (bit & 31))) === 0) continue;
+      nib |= levels[bit]! << (4 * rank++);
+    }
+    masks[3 * r + 2] = nib;
+    comNorm[r] = Math.sqrt(sq);
+    if (comNorm[r]! > maxComNorm) maxComNorm = comNorm[r]!;
+  }
+  const bound = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    let sum = 0;
+    for (let p = comPtr[r]!; p < comPtr[r + 1]!; p++) sum += comVal[p]! * colMax[comIdx[p]!]!;
+    bound[r] = Math.min(sum, comNorm[r]! * maxComNorm);
   }
   return {
-    nRows: n,
-    nCols: n,
+    m,
+    n,
     k,
-    metric: "cosine",
-    indptr,
-    indices: ids.slice(0, total),
-    similarities: sims.slice(0, total),
+    norms,
+    sel,
+    selCols,
+    selPos,
+    com,
+    comCols: transpose(com),
+    maskBit,
+    masks,
+    colMax,
+    bound,
+    theta: new Float64Array(n).fill(Number.NEGATIVE_INFINITY),
+    acc: new Float64Array(n),
+    touched: new Int32Array(n),
+    raw: new Float64Array(m.nCols),
+    heapIds: new Int32Array(n * k),
+    heapSims: new Float64Array(n * k),
+    heapSizes: new Int32Array(n),
   };
 }
 
-/** Dot product of rows a and b (both sorted by column). */
-function rowDot(m: Csr, a: number, b: number): number {
-  let p = m.indptr[a]!;
-  const pe = m.indptr[a + 1]!;
-  let q = m.indptr[b]!;
-  const qe = m.indptr[b + 1]!;
+interface Counts {
+  certified: number;
+  extended: number;
+  scanned: number;
+  candidates: number;
+  scanWork: number;
+}
+
+/** Offers (other, sim) to row's heap; a full heap's worst raises row's threshold. */
+function offer(st: SearchState, row: number, other: number, sim: number): void {
+  const k = st.k;
+  const size = heapPush(st.heapIds, st.heapSims, row * k, st.heapSizes[row]!, k, other, sim);
+  st.heapSizes[row] = size;
+  if (size === k && st.heapSims[row * k]! > st.theta[row]!) st.theta[row] = st.heapSims[row * k]!;
+}
+
+/** Whether row's heap holds `other`. */
+function holds(st: SearchState, row: number, other: number): boolean {
+  const base = row * st.k;
+  for (let j = base; j < base + st.heapSizes[row]!; j++) if (st.heapIds[j] === other) return true;
+  return false;
+}
+
+/** Exact similarity with the kernel's arithmetic; r's raw values are in `st.raw`. */
+function kernelSimilarity(st: SearchState, r: number, s: number): number {
+  const { m, raw } = st;
   let dot = 0;
-  while (p < pe && q < qe) {
-    const cp = m.indices[p]!;
-    const cq = m.indices[q]!;
-    if (cp === cq) {
-      dot += m.data[p]! * m.data[q]!;
-      p++;
-      q++;
-    } else if (cp < cq) p++;
-    else q++;
+  const end = m.indptr[s + 1]!;
+  // the kernel's sum: products in increasing feature order (zero products of features r lacks
+  // leave it unchanged), over the product of the norms
+  for (let p = m.indptr[s]!; p < end; p++) dot += raw[m.indices[p]!]! * m.data[p]!;
+  return dot / (st.norms[r]! * st.norms[s]!);
+}
+
+/** Writes row r's raw values into `st.raw` (on = 1) or clears them (on = 0). */
+function setRaw(st: SearchState, r: number, on: number): void {
+  const m = st.m;
+  for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) st.raw[m.indices[j]!] = on * m.data[j]!;
+}
+
+/**
+ * The current row's common features from some point on: the mask bits of the masked ones with
+ * x̂_rf · max x̂_f per bit (`upper`), and Σ x̂_rf · max x̂_f over the unmasked ones (`rest`).
+ */
+interface RowTable {
+  readonly upper: Float64Array;
+  mask0: number;
+  mask1: number;
+  rest: number;
+}
+
+/** Fills the table with r's common features from its `from`-th (rarest first) on. */
+function fillTable(st: SearchState, t: RowTable, r: number, from: number): void {
+  const { com, maskBit, colMax } = st;
+  t.mask0 = 0;
+  t.mask1 = 0;
+  t.rest = 0;
+  for (let p = com.indptr[r]! + from; p < com.indptr[r + 1]!; p++) {
+    const f = com.indices[p]!;
+    const x = com.data[p]!;
+    const bit = maskBit[f]!;
+    if (bit < 0) {
+      t.rest += x * colMax[f]!;
+    } else {
+      t.upper[bit] = x * colMax[f]!;
+      if (bit < 32) t.mask0 |= 1 << bit;
+      else t.mask1 |= 1 << (bit - 32);
+    }
   }
-  return dot;
+}
+
+/** Number of set bits of a 32-bit word. */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/**
+ * Bounds on the part of cos(r, s) over the masked features both have, from s's levels q_s(f) =
+ * ⌈15 · x̂_sf / max x̂_f⌉: Σ x̂_rf · max x̂_f · (q_s(f) − shift) / 15 is an upper bound with shift 0
+ * and a lower bound with shift 1.
+ */
+function sharedSum(t: RowTable, masks: Int32Array, s: number, shift: number): number {
+  const values = t.upper;
+  const m0 = masks[3 * s]!;
+  const m1 = masks[3 * s + 1]!;
+  const nib = masks[3 * s + 2]!;
+  // a feature past the eighth has no level: 15 for the upper bound, nothing for the lower one
+  const unknown = shift === 0 ? 15 : shift;
+  let sum = 0;
+  let x = m0 & t.mask0;
+  while (x !== 0) {
+    const low = x & -x;
+    const rank = popcount(m0 & (low - 1));
+    const q = rank < 8 ? (nib >>> (4 * rank)) & 15 : unknown;
+    sum += values[31 - Math.clz32(low)]! * (q - shift);
+    x ^= low;
+  }
+  x = m1 & t.mask1;
+  if (x !== 0) {
+    const before = popcount(m0);
+    while (x !== 0) {
+      const low = x & -x;
+      const rank = before + popcount(m1 & (low - 1));
+      const q = rank < 8 ? (nib >>> (4 * rank)) & 15 : unknown;
+      sum += values[63 - Math.clz32(low)]! * (q - shift);
+      x ^= low;
+    }
+  }
+  return sum / 15;
+}
+
+/**
+ * Seeds each row's threshold with a lower bound on its k-th similarity, so that pruning is strong
+ * from the first rows on: among the items met through its rarest selective features (until
+ * SEED_ITEMS are met), the k-th best lower bound (selective part over those features, masked
+ * common features at their level minus one), minus the margin.
+ */
+function seedThresholds(st: SearchState, t: RowTable, counts: Counts): void {
+  const { sel, selCols, acc, touched, masks, theta, n, k } = st;
+  const best = new TopKHeap(k);
+  const ids = new Int32Array(k);
+  const lows = new Float64Array(k);
+  const used = new Uint8Array(st.m.nCols);
+  for (let r = 0; r < n; r++) {
+    const start = sel.indptr[r]!;
+    const end = sel.indptr[r + 1]!;
+    let nt = 0;
+    for (let scanned = start; scanned < end && nt < SEED_ITEMS; scanned++) {
+      let j = -1;
+      for (let i = start; i < end; i++) {
+        const f = sel.indices[i]!;
+        if (used[f] === 0 && (j < 0 || columnLength(selCols, f) < columnLength(selCols, sel.indices[j]!)))
+          j = i;
+      }
+      const f = sel.indices[j]!;
+      used[f] = 1;
+      const x = sel.data[j]!;
+      const stop = selCols.indptr[f + 1]!;
+      for (let p = selCols.indptr[f]!; p < stop && nt < SEED_ITEMS; p++) {
+        const s = selCols.indices[p]!;
+        if (acc[s] === 0) touched[nt++] = s;
+        acc[s]! += x * selCols.data[p]!;
+        counts.scanWork++;
+      }
+    }
+    for (let i = start; i < end; i++) used[sel.indices[i]!] = 0;
+    if (nt === 0) continue;
+    fillTable(st, t, r, 0);
+    for (let i = 0; i < nt; i++) {
+      const s = touched[i]!;
+      if (s !== r) best.push(s, acc[s]! + sharedSum(t, masks, s, 1));
+      acc[s] = 0;
+    }
+    if (best.size === k) theta[r] = best.threshold - MARGIN;
+    best.drainInto(ids, lows, 0);
+  }
+}
+
+function columnLength(cols: Csr, f: number): number {
+  return cols.indptr[f + 1]! - cols.indptr[f]!;
+}
+
+/**
+ * Pairs (r, s > r) sharing a selective feature: sel(r, s) is accumulated over the posting lists
+ * after r. A pair's similarity is at most sel + min(B_r, Σ over the masked common features both
+ * have of x̂_rf · max x̂_f + r's unmasked bound); when it can reach the threshold of r or of s, its
+ * exact similarity is offered to both heaps.
+ */
+function selectivePairs(st: SearchState, t: RowTable, r: number, counts: Counts): void {
+  const { sel, selCols, selPos, acc, touched, theta, masks } = st;
+  const cp = selCols.indptr;
+  const ci = selCols.indices;
+  const cv = selCols.data;
+  let nt = 0;
+  for (let j = sel.indptr[r]!; j < sel.indptr[r + 1]!; j++) {
+    const x = sel.data[j]!;
+    const end = cp[sel.indices[j]! + 1]!;
+    counts.scanWork += end - selPos[j]! - 1;
+    for (let p = selPos[j]! + 1; p < end; p++) {
+      const s = ci[p]!;
+      // every product is a positive normal number: a zero sum means s was not touched yet
+      if (acc[s] === 0) touched[nt++] = s;
+      acc[s]! += x * cv[p]!;
+    }
+  }
+  if (nt === 0) return;
+  fillTable(st, t, r, 0);
+  const br = st.bound[r]!;
+  let rawSet = false;
+  for (let i = 0; i < nt; i++) {
+    const s = touched[i]!;
+    const a = acc[s]!;
+    acc[s] = 0;
+    const need = Math.min(theta[r]!, theta[s]!);
+    if (a + br + MARGIN < need) continue;
+    if (a + Math.min(br, t.rest + sharedSum(t, masks, s, 0)) + MARGIN < need) continue;
+    if (!rawSet) {
+      setRaw(st, r, 1);
+      rawSet = true;
+    }
+    const sim = kernelSimilarity(st, r, s);
+    counts.candidates++;
+    offer(st, r, s, sim);
+    offer(st, s, r, sim);
+  }
+  if (rawSet) setRaw(st, r, 0);
+}
+
+/**
+ * Certificate of row r, whose heap now holds every item sharing a selective feature with r that can
+ * enter its top-k: any other item has cos = com ≤ B_r. If B_r + margin < θ_r the row is final.
+ * Otherwise r's common features are scanned rarest first until the bound of those left falls below
+ * θ_r (all of them at worst); an item first met through the f-th has cos ≤ x̂_rf·x̂_sf + the bound
+ * of the features after f that it has, and is evaluated when that reaches θ_r.
+ */
+function certify(st: SearchState, t: RowTable, r: number, counts: Counts): void {
+  const { com, comCols, acc, touched, theta, masks, colMax, maskBit } = st;
+  const cs = com.indptr[r]!;
+  const q = com.indptr[r + 1]! - cs;
+  if (q === 0 || st.bound[r]! + MARGIN < theta[r]!) {
+    counts.certified++;
+    return;
+  }
+  let restSum = 0;
+  for (let i = 0; i < q; i++) restSum += com.data[cs + i]! * colMax[com.indices[cs + i]!]!;
+  let restBound = st.bound[r]!;
+  fillTable(st, t, r, 0);
+  setRaw(st, r, 1);
+  let nt = 0;
+  let i = 0;
+  while (i < q && restBound + MARGIN >= theta[r]!) {
+    const f = com.indices[cs + i]!;
+    const x = com.data[cs + i]!;
+    i++;
+    // drop f from the bounds of the features left
+    restSum -= x * colMax[f]!;
+    restBound = Math.max(restSum, 0);
+    const bit = maskBit[f]!;
+    if (bit < 0) t.rest -= x * colMax[f]!;
+    else if (bit < 32) t.mask0 &= ~(1 << bit);
+    else t.mask1 &= ~(1 << (bit - 32));
+    const rest = Math.max(t.rest, 0);
+    counts.scanWork += columnLength(comCols, f);
+    for (let p = comCols.indptr[f]!; p < comCols.indptr[f + 1]!; p++) {
+      const s = comCols.indices[p]!;
+      if (acc[s] !== 0 || s === r) continue;
+      touched[nt++] = s;
+      const a = x * comCols.data[p]!;
+      acc[s] = a;
+      // an s sharing a selective feature was settled already: a bound too small for it only skips it
+      if (a + Math.min(restBound, rest + sharedSum(t, masks, s, 0)) + MARGIN < theta[r]!) continue;
+      if (holds(st, r, s)) continue;
+      counts.candidates++;
+      offer(st, r, s, kernelSimilarity(st, r, s));
+    }
+  }
+  if (i === q) counts.scanned++;
+  else counts.extended++;
+  for (let j = 0; j < nt; j++) acc[touched[j]!] = 0;
+  setRaw(st, r, 0);
+}
+
+/** Runs the search over every row and returns the sorted lists. */
+function searchAll(
+  st: SearchState,
+  counts: Counts,
+  signal: AbortSignal | undefined,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): NeighborLists {
+  const { n, k } = st;
+  const t: RowTable = {
+    upper: new Float64Array(MASK_BITS),
+    mask0: 0,
+    mask1: 0,
+    rest: 0,
+  };
+  seedThresholds(st, t, counts);
+  throwIfAborted(WHERE, signal);
+  for (let r = 0; r < n; r++) {
+    selectivePairs(st, t, r, counts);
+    certify(st, t, r, counts);
+    if (((r + 1) & 1023) === 0) {
+      throwIfAborted(WHERE, signal);
+      onProgress?.(r + 1, n);
+    }
+  }
+  const indptr = new Int32Array(n + 1);
+  for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r]! + st.heapSizes[r]!;
+  const indices = new Int32Array(indptr[n]!);
+  const similarities = new Float64Array(indptr[n]!);
+  for (let r = 0; r < n; r++)
+    heapDrain(st.heapIds, st.heapSims, r * k, st.heapSizes[r]!, indices, similarities, indptr[r]!);
+  return { nRows: n, nCols: n, k, metric: "cosine", indptr, indices, similarities };
 }

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   addContentItems,
   type ContentModel,
-  contentNeighborLists,
   contentScores,
   contentUserVector,
   contentVector,
@@ -18,6 +17,7 @@ import {
   similarItemsContent,
 } from "../../src/content/index.js";
 import { encodePayload, indexInteractions } from "../../src/core/index.js";
+import { topKSimilarity } from "../../src/similarity/index.js";
 import { deepFreeze, denseOf, expectClose, expectRecokitError } from "../helpers.js";
 
 /** Tolerance of float comparisons: values are a few flops from their hand-computed form. */
@@ -263,38 +263,34 @@ describe("content similar items", () => {
     );
   });
 
-  it("candidate pruning returns exact similarities, sorted, never worse than the pool allows", () => {
+  it("neighbour options pass through fitContent and rebuild; every maxDf gives the kernel's lists", () => {
     const tag = fc.constantFrom("common", "t1", "t2", "t3", "t4", "t5", "t6", "t7");
     fc.assert(
       fc.property(
         fc.array(fc.uniqueArray(tag, { minLength: 1, maxLength: 4 }), { minLength: 3, maxLength: 20 }),
-        (tagLists) => {
+        fc.constantFrom(0.1, 0.3, 1),
+        (tagLists, maxDf) => {
           const items = tagLists.map((tags, i) => ({ id: i, tags }));
-          const m = fitContent(items, { fields: [{ kind: "tags", name: "tags" }], neighbors: 0 });
-          const exact = contentNeighborLists(m.itemFeatures, { k: 3 });
-          const pruned = contentNeighborLists(m.itemFeatures, { k: 3, maxDf: 0.3, pool: items.length });
-          const dense = denseOf(m.itemFeatures);
-          for (let i = 0; i < items.length; i++) {
-            const p0 = pruned.indptr[i]!;
-            const p1 = pruned.indptr[i + 1]!;
-            for (let p = p0; p < p1; p++) {
-              const j = pruned.indices[p]!;
-              let dot = 0;
-              for (let f = 0; f < dense[i]!.length; f++) dot += dense[i]![f]! * dense[j]![f]!;
-              expect(Math.abs(pruned.similarities[p]! - dot)).toBeLessThan(1e-12);
-              if (p > p0) expect(pruned.similarities[p]!).toBeLessThanOrEqual(pruned.similarities[p - 1]!);
-              expect(j).not.toBe(i);
-            }
-            // the k-th pruned similarity never beats the exact k-th
-            const e1 = exact.indptr[i + 1]!;
-            if (p1 > p0 && e1 > exact.indptr[i]!)
-              expect(pruned.similarities[p0]!).toBeLessThanOrEqual(
-                exact.similarities[exact.indptr[i]!]! + 1e-12,
-              );
+          const methods: string[] = [];
+          const m = fitContent(items, {
+            fields: [{ kind: "tags", name: "tags" }],
+            neighbors: { k: 3, maxDf, onStats: (s) => methods.push(s.method) },
+          });
+          const exact = topKSimilarity(m.itemFeatures, { k: 3, metric: "cosine" });
+          for (const lists of [m.neighbors!, rebuildContentNeighbors(m, { k: 3, maxDf }).neighbors!]) {
+            expect(Array.from(lists.indptr)).toEqual(Array.from(exact.indptr));
+            expect(Array.from(lists.indices)).toEqual(Array.from(exact.indices));
+            expectClose(lists.similarities, exact.similarities, 1e-12);
           }
+          expect(methods).toHaveLength(1);
         },
       ),
       { numRuns: 60 },
+    );
+    expectRecokitError(
+      () => fitContent(ITEMS, { fields: FIELDS, neighbors: { k: 2, pool: 5 } as never }),
+      "INVALID_INPUT",
+      /pool/,
     );
   });
 });
