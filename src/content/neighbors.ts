@@ -153,7 +153,7 @@ export function resolveNeighborOptions(
  * @param options - k, optional maxDf, onStats, signal, onProgress
  * @returns neighbour lists (metric `"cosine"`)
  * @throws RecokitError `INVALID_INPUT` for a bad matrix or options, `ABORTED` on abort, `TOO_LARGE`
- *   from the kernel.
+ *   when items × k exceeds 2³¹ slots.
  * @example
  * ```ts
  * import { contentNeighborLists, csrFromDense } from "recokit";
@@ -194,6 +194,8 @@ export function contentNeighborLists(itemFeatures: Csr, options: ContentNeighbor
   if (k === 0 || n < 2 || (resolved.maxDf === undefined && kernelWork <= SMALL_WORK)) return kernel("small");
   if (limit >= maxCount) return kernel("no-common");
   if (!valuesInRange(m)) return kernel("values");
+  if (n * k > 2 ** 31 - 1)
+    throw new RecokitError("TOO_LARGE", WHERE, `${n} items × k=${k} neighbour slots exceed the 2³¹ limit`);
   throwIfAborted(WHERE, signal);
   const counts = { ...none };
   const lists = searchAll(prepare(m, df, limit, k), counts, signal, onProgress);

@@ -280,5 +280,7 @@ describe("contentNeighborLists: when the kernel runs, options, errors", () => {
       () => contentNeighborLists({ ...m, indptr: new Int32Array(2) }, { k: 2 }),
       "INVALID_INPUT",
     );
+    // 40 items × k slots over 2³¹: refused before allocating
+    expectRecokitError(() => contentNeighborLists(m, { k: 2 ** 27, maxDf: 0.2 }), "TOO_LARGE", /2³¹/);
   });
 });
