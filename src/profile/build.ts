@@ -46,8 +46,8 @@ import type {
  * segment. Users named only by `users` or `rfm` get a profile without tags or behavioural tags.
  *
  * O(events · tags per event + users · 31 + nnz log(tags per user)) time; the state takes about
- * `nnz · (20 + 4 · types)` bytes. 1M events over 50k users take about a second (see
- * `bench/profile.bench.ts`).
+ * `nnz · (20 + 4 · types)` bytes. 1M events over 50k users take about 2 s on a 2-core machine, half
+ * of it reading the event objects (see `bench/profile.bench.ts` and docs/profiling.md).
  *
  * @param events - event rows (never modified); see {@link ProfileEvent} and `accessors`
  * @param options - catalogue, weights, decay, normalisation, derived-tag rules, users, RFM
