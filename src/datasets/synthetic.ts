@@ -410,15 +410,14 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
     const timestamp = start + Math.floor((random() * span) / 1000) * 1000;
     const user = users[u]!;
     const item = items[i]!;
-    const base = {
-      user: user.id,
-      item: item.id,
-      type,
-      timestamp,
-      session: `${user.id}-d${Math.floor((timestamp - start) / DAY_MS)}`,
-      device: random() < 0.8 ? user.device : pick(random, DEVICES),
-    };
-    events.push(type === "search" ? { ...base, query: searchQuery(random, item) } : base);
+    const session = `${user.id}-d${Math.floor((timestamp - start) / DAY_MS)}`;
+    const device = random() < 0.8 ? user.device : pick(random, DEVICES);
+    // object literals, not a spread: events of one type share one hidden class, as parsed rows do
+    events.push(
+      type === "search"
+        ? { user: user.id, item: item.id, type, timestamp, session, device, query: searchQuery(random, item) }
+        : { user: user.id, item: item.id, type, timestamp, session, device },
+    );
   }
   events.sort((a, b) => a.timestamp - b.timestamp);
   const orders = ordersFromPurchases(random, events, users, items);

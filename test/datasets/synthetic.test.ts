@@ -11,6 +11,20 @@ describe("syntheticShop", () => {
     expect(c.events).not.toEqual(a.events);
   });
 
+  it("builds events of one type with the same fields in the same order (one object shape)", () => {
+    const shop = syntheticShop({ seed: 2, users: 40, items: 50, events: 2000 });
+    const shapes = new Map<string, Set<string>>();
+    for (const e of shop.events) {
+      const set = shapes.get(e.type) ?? new Set<string>();
+      set.add(Object.keys(e).join(","));
+      shapes.set(e.type, set);
+    }
+    expect(shapes.get("search")).toEqual(new Set(["user,item,type,timestamp,session,device,query"]));
+    for (const [type, set] of shapes) {
+      if (type !== "search") expect(set, type).toEqual(new Set(["user,item,type,timestamp,session,device"]));
+    }
+  });
+
   it("produces a coherent shop", () => {
     const shop = syntheticShop({ seed: 1, users: 50, items: 60, events: 3000, days: 30 });
     const itemIds = new Set(shop.items.map((i) => i.id));
