@@ -121,25 +121,9 @@ function rowPointers(
         channels++;
       }
       const item = group.item[e]!;
-      if (item >= 0) {
-        for (let j = itPtr[item]!; j < itPtr[item + 1]!; j++) {
-          const tag = itIdx[j]!;
-          if (userMark[tag] !== stamp) {
-            userMark[tag] = stamp;
-            tags++;
-          }
-        }
-      }
+      if (item >= 0) tags += markNewTags(itPtr, itIdx, item, userMark, stamp);
       const q = group.query[e]!;
-      if (q >= 0) {
-        for (let j = queryPtr[q]!; j < queryPtr[q + 1]!; j++) {
-          const tag = queryTags[j]!;
-          if (userMark[tag] !== stamp) {
-            userMark[tag] = stamp;
-            tags++;
-          }
-        }
-      }
+      if (q >= 0) tags += markNewTags(queryPtr, queryTags, q, userMark, stamp);
     }
     if (old !== undefined && u < oldUsers) {
       for (let j = old.weights.indptr[u]!; j < old.weights.indptr[u + 1]!; j++)
@@ -151,6 +135,28 @@ function rowPointers(
     chPtr[u + 1] = chPtr[u]! + channels;
   }
   return { indptr, chPtr };
+}
+
+/**
+ * Marks with `stamp` the tags of list `row` (`tags[ptr[row] … ptr[row+1]-1]`) and returns how many
+ * were not marked yet.
+ */
+function markNewTags(
+  ptr: Int32Array,
+  tags: Int32Array,
+  row: number,
+  mark: Int32Array,
+  stamp: number,
+): number {
+  let added = 0;
+  for (let j = ptr[row]!; j < ptr[row + 1]!; j++) {
+    const tag = tags[j]!;
+    if (mark[tag] !== stamp) {
+      mark[tag] = stamp;
+      added++;
+    }
+  }
+  return added;
 }
 
 /**
