@@ -21,12 +21,12 @@ import { fitItemKnn, fitPopularity, recommend } from "../src/cf/index.js";
 import {
   addContentItems,
   type ContentFieldSpec,
-  ENGLISH_STOP_WORDS,
   fitContent,
   recommendContent,
 } from "../src/content/index.js";
-import { parseMovieLensItems, parseMovieLensRatings } from "../src/datasets/index.js";
+import { parseMovieLensRatings } from "../src/datasets/index.js";
 import { type EvalSplit, evaluateRanking, splitColdStart, splitPerUser } from "../src/eval/index.js";
+import { type Movie, movieFields, parseMovies } from "./movielens-content.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = resolve(here, "../../shared/data/ml-100k");
@@ -35,12 +35,6 @@ if (!existsSync(resolve(dir, "u.data")) || !existsSync(resolve(dir, "u.item"))) 
   process.exit(0);
 }
 
-interface Movie {
-  readonly id: number;
-  readonly title: string;
-  readonly genres: readonly string[];
-  readonly year: number | null;
-}
 interface Rating {
   readonly user: number;
   readonly item: number;
@@ -48,12 +42,7 @@ interface Rating {
   readonly timestamp: number;
 }
 
-const movies: Movie[] = parseMovieLensItems(readFileSync(resolve(dir, "u.item"), "latin1")).map((m) => ({
-  id: m.id,
-  title: m.title.replace(/\s*\(\d{4}\)\s*$/, ""),
-  genres: m.genres,
-  year: m.year,
-}));
+const movies: Movie[] = parseMovies(readFileSync(resolve(dir, "u.item"), "latin1"));
 const rows: Rating[] = parseMovieLensRatings(readFileSync(resolve(dir, "u.data"), "latin1")).map((r) => ({
   user: r.user,
   item: r.item,
@@ -63,21 +52,6 @@ const rows: Rating[] = parseMovieLensRatings(readFileSync(resolve(dir, "u.data")
 const catalogue = movies.map((m) => m.id);
 const SEED = 42;
 
-/** Genres (IDF-weighted tags), title words (TF-IDF, English stop words) and release year (10 bands). */
-function movieFields(titleWeight: number, yearWeight: number): ContentFieldSpec<Movie>[] {
-  const fields: ContentFieldSpec<Movie>[] = [
-    { kind: "tags", name: "genres" },
-    { kind: "numeric", name: "year", bands: 10, spread: 0.5, weight: yearWeight },
-  ];
-  if (titleWeight > 0)
-    fields.push({
-      kind: "text",
-      name: "title",
-      weight: titleWeight,
-      tokenizer: { stopWords: [...ENGLISH_STOP_WORDS] },
-    });
-  return fields;
-}
 const GRID = [0, 0.25, 0.5].flatMap((t) => [1, 2].map((y) => ({ titleWeight: t, yearWeight: y })));
 const describe = (c: { titleWeight: number; yearWeight: number }): string =>
   `genres 1, title ${c.titleWeight}, year ${c.yearWeight}`;

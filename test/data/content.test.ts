@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { type Movie, movieFields, parseMovies } from "../../examples/movielens-content.js";
 import { fitItemKnn, fitPopularity, recommend, similarItems } from "../../src/cf/index.js";
 import { type CleanTransaction, clean, transactionsPreset } from "../../src/clean/index.js";
 import {
@@ -11,45 +12,17 @@ import {
   similarItemsContent,
 } from "../../src/content/index.js";
 import type { Id } from "../../src/core/index.js";
-import { parseCsv, parseMovieLensItems, parseMovieLensRatings } from "../../src/datasets/index.js";
+import { parseCsv, parseMovieLensRatings } from "../../src/datasets/index.js";
 import { evaluateRanking, splitColdStart, splitPerUser } from "../../src/eval/index.js";
 import { readTextFile } from "../../src/node/index.js";
 import { hasSharedData, readSharedText, sharedPath } from "./shared-data.js";
-
-interface Movie {
-  readonly id: number;
-  readonly title: string;
-  readonly genres: readonly string[];
-  readonly year: number | null;
-}
-
-/** Genres, title words and release year; weights as chosen on validation splits by examples/content-movielens.ts. */
-function movieFields(titleWeight: number, yearWeight: number): ContentFieldSpec<Movie>[] {
-  const fields: ContentFieldSpec<Movie>[] = [
-    { kind: "tags", name: "genres" },
-    { kind: "numeric", name: "year", bands: 10, spread: 0.5, weight: yearWeight },
-  ];
-  if (titleWeight > 0)
-    fields.push({
-      kind: "text",
-      name: "title",
-      weight: titleWeight,
-      tokenizer: { stopWords: [...ENGLISH_STOP_WORDS] },
-    });
-  return fields;
-}
 
 const hasMovieLens =
   hasSharedData("ml-100k/u.data", "content suite (MovieLens 100K)") &&
   hasSharedData("ml-100k/u.item", "content suite (MovieLens 100K)");
 
 describe.skipIf(!hasMovieLens)("content-based scoring on MovieLens 100K", () => {
-  const movies: Movie[] = parseMovieLensItems(readSharedText("ml-100k/u.item", "latin1")).map((m) => ({
-    id: m.id,
-    title: m.title.replace(/\s*\(\d{4}\)\s*$/, ""),
-    genres: m.genres,
-    year: m.year,
-  }));
+  const movies: Movie[] = parseMovies(readSharedText("ml-100k/u.item", "latin1"));
   const rows = parseMovieLensRatings(readSharedText("ml-100k/u.data", "latin1")).map((r) => ({
     user: r.user,
     item: r.item,
