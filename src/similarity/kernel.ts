@@ -346,8 +346,8 @@ function compactRow(c: RowHeaps, row: number): void {
   c.worstId[row] = c.ids[base + c.capacity - 1]!;
 }
 
-/** Admits (other, sim) to row's buffer when it beats the row's threshold. @internal */
-export function admitCandidate(c: RowHeaps, row: number, other: number, sim: number): void {
+/** Admits (other, sim) to row's buffer when it beats the row's threshold. */
+function admitCandidate(c: RowHeaps, row: number, other: number, sim: number): void {
   const worst = c.worstScore[row]!;
   if (sim < worst || (sim === worst && other > c.worstId[row]!)) return;
   const size = c.sizes[row]!;
@@ -818,8 +818,8 @@ export function drainRows(
   }
 }
 
-/** Turns the row buffers of a single-threaded run into neighbour lists. @internal */
-export function drainRowHeaps(
+/** Turns the row buffers of a single-threaded run into neighbour lists. */
+function drainRowHeaps(
   heaps: RowHeaps,
   order: Int32Array,
   nCols: number,
