@@ -1,4 +1,4 @@
-import { assertCsr, type Csr, colCounts, transpose } from "../core/csr.js";
+import { assertCsr, type Csr, colCounts, rowNorms, transpose } from "../core/csr.js";
 import { assertFinite, assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import { heapDrain, heapPush, TopKHeap } from "../core/topk.js";
 import { type NeighborLists, topKSimilarity } from "../similarity/index.js";
@@ -224,7 +224,9 @@ interface SearchState {
   readonly m: Csr;
   readonly n: number;
   readonly k: number;
-  /** Row norms as the kernel computes them (squares summed in stored order). */
+  /** Items having each feature (the length of its posting list). */
+  readonly df: Int32Array;
+  /** Row norms as the kernel computes them (core `rowNorms`). */
   readonly norms: Float64Array;
   /** Selective part of x̂ and its posting lists; `selPos[j]`: entry j's position in its list. */
   readonly sel: Csr;
@@ -259,17 +261,12 @@ interface SearchState {
 
 function prepare(m: Csr, df: Int32Array, limit: number, k: number): SearchState {
   const n = m.nRows;
-  const norms = new Float64Array(n);
+  const norms = rowNorms(m);
   const selPtr = new Int32Array(n + 1);
   const comPtr = new Int32Array(n + 1);
   for (let r = 0; r < n; r++) {
-    let sq = 0;
     let c = 0;
-    for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) {
-      sq += m.data[j]! * m.data[j]!;
-      if (df[m.indices[j]!]! > limit) c++;
-    }
-    norms[r] = Math.sqrt(sq);
+    for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) if (df[m.indices[j]!]! > limit) c++;
     comPtr[r + 1] = comPtr[r]! + c;
     selPtr[r + 1] = selPtr[r]! + (m.indptr[r + 1]! - m.indptr[r]! - c);
   }
@@ -352,6 +349,7 @@ function prepare(m: Csr, df: Int32Array, limit: number, k: number): SearchState 
     m,
     n,
     k,
+    df,
     norms,
     sel,
     selCols,
@@ -492,7 +490,7 @@ function sharedSum(t: RowTable, masks: Int32Array, s: number, shift: number): nu
  * common features at their level minus one), minus the margin.
  */
 function seedThresholds(st: SearchState, t: RowTable, counts: Counts): void {
-  const { sel, selCols, acc, touched, masks, theta, n, k } = st;
+  const { sel, selCols, acc, touched, masks, theta, df, n, k } = st;
   const best = new TopKHeap(k);
   const ids = new Int32Array(k);
   const lows = new Float64Array(k);
@@ -505,8 +503,7 @@ function seedThresholds(st: SearchState, t: RowTable, counts: Counts): void {
       let j = -1;
       for (let i = start; i < end; i++) {
         const f = sel.indices[i]!;
-        if (used[f] === 0 && (j < 0 || columnLength(selCols, f) < columnLength(selCols, sel.indices[j]!)))
-          j = i;
+        if (used[f] === 0 && (j < 0 || df[f]! < df[sel.indices[j]!]!)) j = i;
       }
       const f = sel.indices[j]!;
       used[f] = 1;
@@ -530,10 +527,6 @@ function seedThresholds(st: SearchState, t: RowTable, counts: Counts): void {
     if (best.size === k) theta[r] = best.threshold - MARGIN;
     best.drainInto(ids, lows, 0);
   }
-}
-
-function columnLength(cols: Csr, f: number): number {
-  return cols.indptr[f + 1]! - cols.indptr[f]!;
 }
 
 /**
@@ -616,7 +609,7 @@ function certify(st: SearchState, t: RowTable, r: number, counts: Counts): void 
     else if (bit < 32) t.mask0 &= ~(1 << bit);
     else t.mask1 &= ~(1 << (bit - 32));
     const rest = Math.max(t.rest, 0);
-    counts.scanWork += columnLength(comCols, f);
+    counts.scanWork += st.df[f]!;
     for (let p = comCols.indptr[f]!; p < comCols.indptr[f + 1]!; p++) {
       const s = comCols.indices[p]!;
       if (acc[s] !== 0 || s === r) continue;

@@ -458,14 +458,16 @@ export function colSums(m: Csr): Float64Array {
 
 /**
  * Number of stored entries of each row.
+ * @param m - the matrix
+ * @param allocate - optional: where the result lives (e.g. shared memory for workers)
  * @example
  * ```ts
  * import { csrFromTriplets, rowCounts } from "recokit";
  * Array.from(rowCounts(csrFromTriplets({ rows: [0, 0, 2], cols: [0, 1, 0] }))); // [2, 0, 1]
  * ```
  */
-export function rowCounts(m: Csr): Int32Array {
-  const out = new Int32Array(m.nRows);
+export function rowCounts(m: Csr, allocate?: BufferAllocator): Int32Array {
+  const out = int32s(m.nRows, allocate);
   for (let r = 0; r < m.nRows; r++) out[r] = m.indptr[r + 1]! - m.indptr[r]!;
   return out;
 }
@@ -486,15 +488,18 @@ export function colCounts(m: Csr): Int32Array {
 }
 
 /**
- * Euclidean (L2) norm of each row.
+ * Euclidean (L2) norm of each row: the squares of its stored values summed in stored order, then the
+ * square root (every norm in recokit is computed this way, so similarities agree to the last bit).
+ * @param m - the matrix
+ * @param allocate - optional: where the result lives (e.g. shared memory for workers)
  * @example
  * ```ts
  * import { csrFromTriplets, rowNorms } from "recokit";
  * Array.from(rowNorms(csrFromTriplets({ rows: [0, 0], cols: [0, 1], values: [3, 4] }))); // [5]
  * ```
  */
-export function rowNorms(m: Csr): Float64Array {
-  const out = new Float64Array(m.nRows);
+export function rowNorms(m: Csr, allocate?: BufferAllocator): Float64Array {
+  const out = float64s(m.nRows, allocate);
   for (let r = 0; r < m.nRows; r++) {
     let s = 0;
     for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) s += m.data[j]! * m.data[j]!;

@@ -5,6 +5,8 @@ import {
   findInRow,
   float64s,
   int32s,
+  rowCounts,
+  rowNorms,
   transpose,
 } from "../core/csr.js";
 import { assertFinite, assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
@@ -153,14 +155,8 @@ export function prepareSimilarityInput(
   const rows = permuteRows(metric === "adjustedCosine" ? centerColumns(m) : m, order, allocate);
   const positions = int32s(rows.indices.length, allocate);
   const cols = transpose(rows, positions, allocate);
-  const norms = float64s(rows.nRows, allocate);
-  const counts = int32s(rows.nRows, allocate);
-  for (let r = 0; r < rows.nRows; r++) {
-    let s = 0;
-    for (let j = rows.indptr[r]!; j < rows.indptr[r + 1]!; j++) s += rows.data[j]! * rows.data[j]!;
-    norms[r] = Math.sqrt(s);
-    counts[r] = rows.indptr[r + 1]! - rows.indptr[r]!;
-  }
+  const norms = rowNorms(rows, allocate);
+  const counts = rowCounts(rows, allocate);
   let productsPositive = true;
   for (let j = 0; j < rows.data.length; j++) {
     if (!(rows.data[j]! >= 1e-150)) {
