@@ -1,4 +1,4 @@
-import { assertCsr, type Csr, colCounts, rowNorms, transpose } from "../core/csr.js";
+import { assertCsr, type Csr, colCounts, permuteRows, rowNorms, transpose } from "../core/csr.js";
 import { assertFinite, assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import { heapDrain, heapPush, TopKHeap } from "../core/topk.js";
 import { type NeighborLists, topKSimilarity } from "../similarity/index.js";
@@ -198,7 +198,8 @@ export function contentNeighborLists(itemFeatures: Csr, options: ContentNeighbor
     throw new RecokitError("TOO_LARGE", WHERE, `${n} items × k=${k} neighbour slots exceed the 2³¹ limit`);
   throwIfAborted(WHERE, signal);
   const counts = { ...none };
-  const lists = searchAll(prepare(m, df, limit, k), counts, signal, onProgress);
+  const order = localityOrder(m, df, limit);
+  const lists = searchAll(prepare(permuteRows(m, order), order, df, limit, k), counts, signal, onProgress);
   onProgress?.(n, n);
   resolved.onStats?.({ method: "bounded", rows: n, selectiveDf: limit, kernelWork, ...counts });
   return lists;
@@ -221,7 +222,10 @@ const SEED_ITEMS = 256;
 
 /** What the search reads; x̂ = row / ‖row‖, selective features have df ≤ limit. */
 interface SearchState {
+  /** Items in search order (rows of the input permuted by `localityOrder`). */
   readonly m: Csr;
+  /** Original index of the item at each position: what the heaps hold and rank ties by. */
+  readonly ids: Int32Array;
   readonly n: number;
   readonly k: number;
   /** Items having each feature (the length of its posting list). */
@@ -246,6 +250,8 @@ interface SearchState {
   readonly colMax: Float64Array;
   /** B_r = min(Σ_{f common in r} x̂_rf · max x̂_f, ‖x̂_r,common‖ · max_s ‖x̂_s,common‖). */
   readonly bound: Float64Array;
+  /** ‖x̂_r,common‖: com(r, s) ≤ ‖x̂_r,common‖ · ‖x̂_s,common‖. */
+  readonly comNorm: Float64Array;
   /** Per item, a lower bound on its k-th similarity (-∞ at first): its heap's worst once full. */
   readonly theta: Float64Array;
   /** Scratch, zero between rows: selective part of cos(r, s) (or a mark) per item. */
@@ -259,7 +265,51 @@ interface SearchState {
   readonly heapSizes: Int32Array;
 }
 
-function prepare(m: Csr, df: Int32Array, limit: number, k: number): SearchState {
+/**
+ * The order items are searched in, which only changes how fast (the heaps rank by original index):
+ * items sorted by their two first features, selective features first by decreasing df, then
+ * common ones by increasing df. Items sharing the long selective posting lists come out next to
+ * one another, so the accumulators, thresholds and masks they touch share cache lines.
+ */
+function localityOrder(m: Csr, df: Int32Array, limit: number): Int32Array {
+  const nf = m.nCols;
+  const features = new Int32Array(nf);
+  for (let f = 0; f < nf; f++) features[f] = f;
+  const place = (f: number): number => (df[f]! <= limit ? -df[f]! : df[f]! + limit + 1);
+  features.sort((a, b) => place(a) - place(b) || a - b);
+  // rank 0 is the first feature in that order; nf stands for "no feature"
+  const rank = new Int32Array(nf);
+  for (let i = 0; i < nf; i++) rank[features[i]!] = i;
+  const n = m.nRows;
+  // (first, second, r) packed into one exact integer when it fits in 2⁵³, else (first, r)
+  const pair = (nf + 1) * (nf + 1) * n <= Number.MAX_SAFE_INTEGER;
+  if (!pair && (nf + 1) * n > Number.MAX_SAFE_INTEGER) return identityOrder(n);
+  const keys = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    let first = nf;
+    let second = nf;
+    for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) {
+      const q = rank[m.indices[j]!]!;
+      if (q < first) {
+        second = first;
+        first = q;
+      } else if (q < second) second = q;
+    }
+    keys[r] = (pair ? first * (nf + 1) + second : first) * n + r;
+  }
+  keys.sort();
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = keys[i]! % n;
+  return order;
+}
+
+function identityOrder(n: number): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
+}
+
+function prepare(m: Csr, ids: Int32Array, df: Int32Array, limit: number, k: number): SearchState {
   const n = m.nRows;
   const norms = rowNorms(m);
   const selPtr = new Int32Array(n + 1);
@@ -347,6 +397,7 @@ function prepare(m: Csr, df: Int32Array, limit: number, k: number): SearchState 
   }
   return {
     m,
+    ids,
     n,
     k,
     df,
@@ -360,6 +411,7 @@ function prepare(m: Csr, df: Int32Array, limit: number, k: number): SearchState 
     masks,
     colMax,
     bound,
+    comNorm,
     theta: new Float64Array(n).fill(Number.NEGATIVE_INFINITY),
     acc: new Float64Array(n),
     touched: new Int32Array(n),
@@ -381,7 +433,7 @@ interface Counts {
 /** Offers (other, sim) to row's heap; a full heap's worst raises row's threshold. */
 function offer(st: SearchState, row: number, other: number, sim: number): void {
   const k = st.k;
-  const size = heapPush(st.heapIds, st.heapSims, row * k, st.heapSizes[row]!, k, other, sim);
+  const size = heapPush(st.heapIds, st.heapSims, row * k, st.heapSizes[row]!, k, st.ids[other]!, sim);
   st.heapSizes[row] = size;
   if (size === k && st.heapSims[row * k]! > st.theta[row]!) st.theta[row] = st.heapSims[row * k]!;
 }
@@ -389,7 +441,8 @@ function offer(st: SearchState, row: number, other: number, sim: number): void {
 /** Whether row's heap holds `other`. */
 function holds(st: SearchState, row: number, other: number): boolean {
   const base = row * st.k;
-  for (let j = base; j < base + st.heapSizes[row]!; j++) if (st.heapIds[j] === other) return true;
+  const id = st.ids[other]!;
+  for (let j = base; j < base + st.heapSizes[row]!; j++) if (st.heapIds[j] === id) return true;
   return false;
 }
 
@@ -554,7 +607,9 @@ function selectivePairs(st: SearchState, t: RowTable, r: number, counts: Counts)
   }
   if (nt === 0) return;
   fillTable(st, t, r, 0);
-  const br = st.bound[r]!;
+  const { bound, comNorm } = st;
+  const br = bound[r]!;
+  const cr = comNorm[r]!;
   let rawSet = false;
   for (let i = 0; i < nt; i++) {
     const s = touched[i]!;
@@ -562,7 +617,10 @@ function selectivePairs(st: SearchState, t: RowTable, r: number, counts: Counts)
     acc[s] = 0;
     const need = Math.min(theta[r]!, theta[s]!);
     if (a + br + MARGIN < need) continue;
-    if (a + Math.min(br, t.rest + sharedSum(t, masks, s, 0)) + MARGIN < need) continue;
+    // com(r, s) ≤ B_s and ≤ ‖x̂_r,common‖·‖x̂_s,common‖ too (Cauchy–Schwarz)
+    const scalar = Math.min(br, bound[s]!, cr * comNorm[s]!);
+    if (a + scalar + MARGIN < need) continue;
+    if (a + Math.min(scalar, t.rest + sharedSum(t, masks, s, 0)) + MARGIN < need) continue;
     if (!rawSet) {
       setRaw(st, r, 1);
       rawSet = true;
@@ -653,11 +711,14 @@ function searchAll(
       onProgress?.(r + 1, n);
     }
   }
+  // position p holds the list of original item ids[p]
+  const { ids, heapSizes } = st;
   const indptr = new Int32Array(n + 1);
-  for (let r = 0; r < n; r++) indptr[r + 1] = indptr[r]! + st.heapSizes[r]!;
+  for (let p = 0; p < n; p++) indptr[ids[p]! + 1] = heapSizes[p]!;
+  for (let r = 0; r < n; r++) indptr[r + 1]! += indptr[r]!;
   const indices = new Int32Array(indptr[n]!);
   const similarities = new Float64Array(indptr[n]!);
-  for (let r = 0; r < n; r++)
-    heapDrain(st.heapIds, st.heapSims, r * k, st.heapSizes[r]!, indices, similarities, indptr[r]!);
+  for (let p = 0; p < n; p++)
+    heapDrain(st.heapIds, st.heapSims, p * k, heapSizes[p]!, indices, similarities, indptr[ids[p]!]!);
   return { nRows: n, nCols: n, k, metric: "cosine", indptr, indices, similarities };
 }

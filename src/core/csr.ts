@@ -508,6 +508,30 @@ export function rowNorms(m: Csr, allocate?: BufferAllocator): Float64Array {
   return out;
 }
 
+/**
+ * Row i of the result is row order[i] of m, as Float64 values. Shares m when the order is the
+ * identity and no allocator asks for fresh memory. @internal
+ */
+export function permuteRows(m: Csr, order: Int32Array, allocate?: BufferAllocator): Csr {
+  let identity = m.data instanceof Float64Array && allocate === undefined;
+  for (let i = 0; i < order.length && identity; i++) identity = order[i] === i;
+  if (identity) return m;
+  const indptr = int32s(m.nRows + 1, allocate);
+  const indices = int32s(m.indices.length, allocate);
+  const data = float64s(m.indices.length, allocate);
+  let at = 0;
+  for (let i = 0; i < order.length; i++) {
+    const r = order[i]!;
+    const start = m.indptr[r]!;
+    const end = m.indptr[r + 1]!;
+    indices.set(m.indices.subarray(start, end), at);
+    data.set(m.data.subarray(start, end), at);
+    at += end - start;
+    indptr[i + 1] = at;
+  }
+  return { nRows: m.nRows, nCols: m.nCols, indptr, indices, data };
+}
+
 /** A copy of `m` whose values are `f(value, row, col)`; the sparsity pattern is kept. @internal */
 export function mapValues(m: Csr, f: (v: number, r: number, c: number) => number): Csr {
   const data = allocLike(m.data, m.data.length);

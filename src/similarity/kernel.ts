@@ -5,6 +5,7 @@ import {
   findInRow,
   float64s,
   int32s,
+  permuteRows,
   rowCounts,
   rowNorms,
   transpose,
@@ -180,30 +181,6 @@ function rowProcessingOrder(m: Csr, allocate?: BufferAllocator): Int32Array {
   for (let r = 0; r < n; r++) order[r] = r;
   const count = (r: number): number => m.indptr[r + 1]! - m.indptr[r]!;
   return order.sort((a, b) => count(a) - count(b) || a - b);
-}
-
-/**
- * Row i of the result is row order[i] of m, as Float64 values. Shares m when the order is the
- * identity and no allocator asks for fresh memory.
- */
-function permuteRows(m: Csr, order: Int32Array, allocate?: BufferAllocator): Csr {
-  let identity = m.data instanceof Float64Array && allocate === undefined;
-  for (let i = 0; i < order.length && identity; i++) identity = order[i] === i;
-  if (identity) return m;
-  const indptr = int32s(m.nRows + 1, allocate);
-  const indices = int32s(m.indices.length, allocate);
-  const data = float64s(m.indices.length, allocate);
-  let at = 0;
-  for (let i = 0; i < order.length; i++) {
-    const r = order[i]!;
-    const start = m.indptr[r]!;
-    const end = m.indptr[r + 1]!;
-    indices.set(m.indices.subarray(start, end), at);
-    data.set(m.data.subarray(start, end), at);
-    at += end - start;
-    indptr[i + 1] = at;
-  }
-  return { nRows: m.nRows, nCols: m.nCols, indptr, indices, data };
 }
 
 /** Subtracts each column's mean over its stored entries (adjusted cosine: item rows, user columns). */
