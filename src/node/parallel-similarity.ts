@@ -132,8 +132,8 @@ export async function topKSimilarityParallel(
   try {
     // prepared while the workers start, in shared memory they read without a copy
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
-    const input = prepareSimilarityInput(m, opts.metric, shared);
     const capacity = heapCapacity(m.nRows, opts);
+    const input = prepareSimilarityInput(m, opts.metric, capacity, shared);
     const heaps = running.map(() => createRowHeaps(m.nRows, opts.k, capacity, shared));
     const accumulated = all("accumulated");
     for (const worker of running) worker.postMessage({ type: "input", input, heaps });

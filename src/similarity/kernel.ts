@@ -150,9 +150,10 @@ export function resolveSimilarityOptions(
 export function prepareSimilarityInput(
   m: Csr,
   metric: SimilarityMetric,
+  capacity: number,
   allocate?: BufferAllocator,
 ): SimilarityInput {
-  const order = rowProcessingOrder(m, allocate);
+  const order = rowProcessingOrder(m, bufferSlots(capacity), allocate);
   const rows = permuteRows(metric === "adjustedCosine" ? centerColumns(m) : m, order, allocate);
   const positions = int32s(rows.indices.length, allocate);
   const cols = transpose(rows, positions, allocate);
@@ -169,18 +170,26 @@ export function prepareSimilarityInput(
 }
 
 /**
- * The order rows are processed in: fewest stored entries first (ties by index). Each pair is
- * accumulated once, by the row processed first, and offered to both rows' buffers; with rare rows
- * first, their buffers fill with their (typically higher) similarities to one another before the
- * many weak candidates of frequent rows arrive, so more of those are turned away at the threshold.
- * The result does not depend on the order.
+ * The order rows are processed in: first the `leaders` rows with the most stored entries (most
+ * first), then all the others fewest entries first (ties by index). Each pair is accumulated once,
+ * by the row processed first, and offered to both rows' buffers. The rows with the most entries
+ * share columns with nearly every row, so processing them first hands every row a buffer's worth
+ * of genuine similarities (`leaders` is the buffer size) and a real threshold from its first
+ * compaction on; after them, rare rows fill their buffers with their (typically higher)
+ * similarities to one another before the many weak candidates of frequent rows arrive. Either way
+ * fewer weak candidates are admitted. The result does not depend on the order.
  */
-function rowProcessingOrder(m: Csr, allocate?: BufferAllocator): Int32Array {
+function rowProcessingOrder(m: Csr, leaders: number, allocate?: BufferAllocator): Int32Array {
   const n = m.nRows;
-  const order = int32s(n, allocate);
-  for (let r = 0; r < n; r++) order[r] = r;
+  const byCount = new Int32Array(n);
+  for (let r = 0; r < n; r++) byCount[r] = r;
   const count = (r: number): number => m.indptr[r + 1]! - m.indptr[r]!;
-  return order.sort((a, b) => count(a) - count(b) || a - b);
+  byCount.sort((a, b) => count(a) - count(b) || a - b);
+  const first = Math.min(leaders, n);
+  const order = int32s(n, allocate);
+  for (let i = 0; i < first; i++) order[i] = byCount[n - 1 - i]!;
+  for (let i = 0; i < n - first; i++) order[first + i] = byCount[i]!;
+  return order;
 }
 
 /** Subtracts each column's mean over its stored entries (adjusted cosine: item rows, user columns). */
@@ -199,6 +208,11 @@ function centerColumns(m: Csr): Csr {
   return { ...m, data };
 }
 
+/** Slots of a row's candidate buffer that keeps `capacity`: it compacts each time it fills. */
+function bufferSlots(capacity: number): number {
+  return 2 * capacity;
+}
+
 /** Allocates empty per-row candidate buffers keeping `capacity` (≤ k) per row. @internal */
 export function createRowHeaps(
   nRows: number,
@@ -206,7 +220,7 @@ export function createRowHeaps(
   capacity: number,
   allocate?: BufferAllocator,
 ): RowHeaps {
-  const slots = 2 * capacity;
+  const slots = bufferSlots(capacity);
   const cells = nRows * slots;
   if (cells > 2 ** 31 - 1) {
     throw new RecokitError("TOO_LARGE", WHERE, `${nRows} rows × k=${k} neighbour slots exceed the 2³¹ limit`);
@@ -424,7 +438,7 @@ export function accumulateIntoHeaps(
     const dense = rowWork(input, r, skip) >= n - lowest;
     if (dense && acc === "dotOnly") {
       accumulateRow(input, scratch, acc, r, skip, false);
-      offerDotOnlyRange(input, scratch.sxy, r, lowest, offer);
+      offerDotOnlyRange(input, scratch.sxy, r, lowest, minSimilarity, heaps, exclude);
     } else {
       let touchedCount = accumulateRow(input, scratch, acc, r, skip, !dense);
       if (dense) touchedCount = collectTouched(scratch.count, touched, lowest, n);
@@ -456,33 +470,49 @@ function rowWork(input: SimilarityInput, r: number, skip: number): number {
 /**
  * Dense finish of a `dotOnly` row (cosine or dot on positive data): for every row s ≥ `lowest`
  * with a non-zero product, computes sim(r, s), offers it both ways and clears the accumulator.
+ * One loop with the admission inlined: on dense data this runs once per candidate pair.
  */
 function offerDotOnlyRange(
   input: SimilarityInput,
   sxy: Float64Array,
   r: number,
   lowest: number,
-  offer: (r: number, s: number, sim: number) => void,
+  minSimilarity: number,
+  heaps: RowHeaps,
+  exclude: Csr | undefined,
 ): void {
   const n = input.nRows;
-  if (input.metric === "dot") {
-    for (let s = lowest; s < n; s++) {
-      const v = sxy[s]!;
-      if (v === 0) continue;
-      sxy[s] = 0;
-      offer(r, s, v);
-    }
-    return;
-  }
-  const norms = input.norms;
+  const { norms, order } = input;
+  const threshold = heaps.worstScore;
+  const cosine = input.metric === "cosine";
   const nr = norms[r]!;
+  const idR = order[r]!;
   for (let s = lowest; s < n; s++) {
     const v = sxy[s]!;
     if (v === 0) continue;
     sxy[s] = 0;
-    const d = nr * norms[s]!;
-    offer(r, s, d > 0 ? v / d : 0);
+    let sim = v;
+    if (cosine) {
+      const d = nr * norms[s]!;
+      sim = d > 0 ? v / d : 0;
+    }
+    if (!(sim > minSimilarity)) continue;
+    if (sim >= threshold[r]!) admitUnlessExcluded(heaps, exclude, r, idR, order[s]!, sim);
+    if (s !== r && sim >= threshold[s]!) admitUnlessExcluded(heaps, exclude, s, order[s]!, idR, sim);
   }
+}
+
+/** Admits (other, sim) to the buffer at processing position `row` (original index `rowId`) unless excluded. */
+function admitUnlessExcluded(
+  heaps: RowHeaps,
+  exclude: Csr | undefined,
+  row: number,
+  rowId: number,
+  other: number,
+  sim: number,
+): void {
+  if (exclude !== undefined && findInRow(exclude, rowId, other) >= 0) return;
+  admitCandidate(heaps, row, other, sim);
 }
 
 /** sim(s → r) of the asymmetric `conditional` metric: n/|s|, shrunk as the forward value. */
@@ -499,10 +529,8 @@ function makePush(
 ): { threshold: Float64Array; offer: (row: number, other: number, sim: number) => void } {
   const threshold = heaps.worstScore;
   // row: a processing position (the buffer); other: an original row index
-  const offer = (row: number, other: number, sim: number): void => {
-    if (exclude !== undefined && findInRow(exclude, order[row]!, other) >= 0) return;
-    admitCandidate(heaps, row, other, sim);
-  };
+  const offer = (row: number, other: number, sim: number): void =>
+    admitUnlessExcluded(heaps, exclude, row, order[row]!, other, sim);
   return { threshold, offer };
 }
 
@@ -859,8 +887,9 @@ export function heapCapacity(nRows: number, opts: ResolvedSimilarityOptions): nu
 export function topKSimilarity(m: Csr, options: TopKSimilarityOptions): NeighborLists {
   assertCsr(WHERE, m);
   const opts = resolveSimilarityOptions(WHERE, m, options);
-  const input = prepareSimilarityInput(m, opts.metric);
-  const heaps = createRowHeaps(m.nRows, opts.k, heapCapacity(m.nRows, opts));
+  const capacity = heapCapacity(m.nRows, opts);
+  const input = prepareSimilarityInput(m, opts.metric, capacity);
+  const heaps = createRowHeaps(m.nRows, opts.k, capacity);
   const total = m.nRows;
   const signal = options.signal;
   throwIfAborted(WHERE, signal);
