@@ -69,6 +69,22 @@ export function allocLike(like: Float, n: number, allocate?: BufferAllocator): F
  */
 export type BufferAllocator = (byteLength: number) => ArrayBuffer | SharedArrayBuffer;
 
+/** A zero-filled Float32Array of length n, in memory from `allocate` when given. @internal */
+export function float32s(n: number, allocate?: BufferAllocator): Float32Array {
+  return allocate ? new Float32Array(allocate(4 * n)) : new Float32Array(n);
+}
+
+/**
+ * Whether every value is exactly representable as a 32-bit float (small integers such as ratings
+ * and counts are): stored as Float32 they read back unchanged, so arithmetic on them gives the
+ * same results to the last bit with half the memory traffic. @internal
+ */
+export function isFloat32Exact(values: Float): boolean {
+  if (values instanceof Float32Array) return true;
+  for (let j = 0; j < values.length; j++) if (Math.fround(values[j]!) !== values[j]) return false;
+  return true;
+}
+
 /** A zero-filled Int32Array of length n, in memory from `allocate` when given. @internal */
 export function int32s(n: number, allocate?: BufferAllocator): Int32Array {
   return allocate ? new Int32Array(allocate(4 * n)) : new Int32Array(n);
@@ -509,16 +525,25 @@ export function rowNorms(m: Csr, allocate?: BufferAllocator): Float64Array {
 }
 
 /**
- * Row i of the result is row order[i] of m, as Float64 values. Shares m when the order is the
- * identity and no allocator asks for fresh memory. @internal
+ * Row i of the result is row order[i] of m, with values stored as `dtype` (Float64 by default;
+ * `"float32"` only for values that {@link isFloat32Exact} accepts, or they are rounded). Shares m
+ * when the order is the identity, m already stores that type and no allocator asks for fresh
+ * memory. @internal
  */
-export function permuteRows(m: Csr, order: Int32Array, allocate?: BufferAllocator): Csr {
-  let identity = m.data instanceof Float64Array && allocate === undefined;
+export function permuteRows(
+  m: Csr,
+  order: Int32Array,
+  allocate?: BufferAllocator,
+  dtype: "float64" | "float32" = "float64",
+): Csr {
+  const wide = dtype === "float64";
+  let identity =
+    (wide ? m.data instanceof Float64Array : m.data instanceof Float32Array) && allocate === undefined;
   for (let i = 0; i < order.length && identity; i++) identity = order[i] === i;
   if (identity) return m;
   const indptr = int32s(m.nRows + 1, allocate);
   const indices = int32s(m.indices.length, allocate);
-  const data = float64s(m.indices.length, allocate);
+  const data = wide ? float64s(m.indices.length, allocate) : float32s(m.indices.length, allocate);
   let at = 0;
   for (let i = 0; i < order.length; i++) {
     const r = order[i]!;

@@ -5,6 +5,7 @@ import {
   findInRow,
   float64s,
   int32s,
+  isFloat32Exact,
   permuteRows,
   rowCounts,
   rowNorms,
@@ -154,7 +155,11 @@ export function prepareSimilarityInput(
   allocate?: BufferAllocator,
 ): SimilarityInput {
   const order = rowProcessingOrder(m, bufferSlots(capacity), allocate);
-  const rows = permuteRows(metric === "adjustedCosine" ? centerColumns(m) : m, order, allocate);
+  const values = metric === "adjustedCosine" ? centerColumns(m) : m;
+  // ratings, counts and binary values fit in Float32 exactly: the products do not change and the
+  // transpose, read over and over by the accumulation, takes 8 bytes an entry instead of 12
+  const dtype = isFloat32Exact(values.data) ? "float32" : "float64";
+  const rows = permuteRows(values, order, allocate, dtype);
   const positions = int32s(rows.indices.length, allocate);
   const cols = transpose(rows, positions, allocate);
   const norms = rowNorms(rows, allocate);

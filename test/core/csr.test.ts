@@ -14,7 +14,9 @@ import {
   getColumn,
   getRow,
   getValue,
+  isFloat32Exact,
   l2Normalize,
+  permuteRows,
   rowMeans,
   rowNorms,
   rowSums,
@@ -194,6 +196,30 @@ describe("structure", () => {
     expectClose(rowNorms(m), [5, 0, Math.sqrt(5)]);
     expectClose(rowMeans(m), [3.5, 0, 1.5]);
     expectRecokitError(() => getRow(m, 3), "INVALID_INPUT");
+  });
+
+  it("permutes rows, optionally into Float32, and tells which values Float32 holds exactly", () => {
+    const m = csrFromDense([
+      [1, 0, 2],
+      [0, 3, 0],
+      [4, 5, 6],
+    ]);
+    const p = permuteRows(m, Int32Array.from([2, 0, 1]));
+    expect(denseOf(p)).toEqual([
+      [4, 5, 6],
+      [1, 0, 2],
+      [0, 3, 0],
+    ]);
+    expect(p.data).toBeInstanceOf(Float64Array);
+    // the identity order shares the matrix, unless another storage type is asked for
+    expect(permuteRows(m, Int32Array.from([0, 1, 2]))).toBe(m);
+    const narrow = permuteRows(m, Int32Array.from([0, 1, 2]), undefined, "float32");
+    expect(narrow.data).toBeInstanceOf(Float32Array);
+    expect(denseOf(narrow)).toEqual(denseOf(m));
+    expect(isFloat32Exact(Float64Array.from([1, 5, 0.5, -3, 2 ** 24, 1e30 * 0]))).toBe(true);
+    expect(isFloat32Exact(Float64Array.from([1, 0.1]))).toBe(false);
+    expect(isFloat32Exact(Float64Array.from([2 ** 24 + 1]))).toBe(false);
+    expect(isFloat32Exact(new Float32Array([0.1]))).toBe(true);
   });
 
   it("converts to and from ml-matrix, refusing huge dense requests", () => {
