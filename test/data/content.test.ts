@@ -4,7 +4,6 @@ import { fitItemKnn, fitPopularity, recommend, similarItems } from "../../src/cf
 import { type CleanTransaction, clean, transactionsPreset } from "../../src/clean/index.js";
 import {
   addContentItems,
-  type ContentFieldSpec,
   createTokenizer,
   ENGLISH_STOP_WORDS,
   fitContent,
