@@ -123,11 +123,14 @@ export function resolveNeighborOptions(
  * 2. Each item keeps a threshold θ, a lower bound on its k-th similarity: first from the items met
  *    through its rarest selective features (lower bounds of their similarities), then the worst
  *    similarity in its top-k heap once that holds k items.
- * 3. Pairs sharing a selective feature: items are taken in order; r reads the posting lists of its
- *    selective features after itself, which gives sel(r, s) exactly for every later s. The pair's
- *    similarity is at most sel + min(B_r, a bound from the 64 most frequent common features that
- *    both items have, with s's weight of each rounded up to 1/15 of the feature's largest); when
- *    that can reach θ_r or θ_s, the exact similarity is computed and offered to both heaps.
+ * 3. Pairs sharing a selective feature: items are taken in a locality order (sorted by their two
+ *    first features, selective ones by decreasing df first, so that items sharing long posting
+ *    lists are searched one after another; heaps still hold and rank original indices). r reads
+ *    the posting lists of its selective features after itself, which gives sel(r, s) exactly for
+ *    every later s. The pair's similarity is at most sel + min(B_r, B_s, ‖x̂_r,common‖ ·
+ *    ‖x̂_s,common‖, a bound from the 64 most frequent common features that both items have, with
+ *    s's weight of each rounded up to 1/15 of the feature's largest); when that can reach θ_r or
+ *    θ_s, the exact similarity is computed and offered to both heaps.
  * 4. Certificate: once r's turn is over, its heap has seen every item sharing a selective feature
  *    with it that can enter its top-k. Any other item has cos = com ≤ B_r: when B_r + 1e-9 < θ_r,
  *    r's list is final. Otherwise r reads its common features' posting lists, rarest first, until
@@ -273,13 +276,17 @@ interface SearchState {
  */
 function localityOrder(m: Csr, df: Int32Array, limit: number): Int32Array {
   const nf = m.nCols;
-  const features = new Int32Array(nf);
-  for (let f = 0; f < nf; f++) features[f] = f;
+  // only features some item has are ranked (a wide vocabulary may have many unused columns)
+  let used = 0;
+  for (let f = 0; f < nf; f++) if (df[f]! > 0) used++;
+  const features = new Int32Array(used);
+  used = 0;
+  for (let f = 0; f < nf; f++) if (df[f]! > 0) features[used++] = f;
   const place = (f: number): number => (df[f]! <= limit ? -df[f]! : df[f]! + limit + 1);
   features.sort((a, b) => place(a) - place(b) || a - b);
   // rank 0 is the first feature in that order; nf stands for "no feature"
-  const rank = new Int32Array(nf);
-  for (let i = 0; i < nf; i++) rank[features[i]!] = i;
+  const rank = new Int32Array(nf).fill(nf);
+  for (let i = 0; i < used; i++) rank[features[i]!] = i;
   const n = m.nRows;
   // (first, second, r) packed into one exact integer when it fits in 2⁵³, else (first, r)
   const pair = (nf + 1) * (nf + 1) * n <= Number.MAX_SAFE_INTEGER;
@@ -583,10 +590,11 @@ function seedThresholds(st: SearchState, t: RowTable, counts: Counts): void {
 }
 
 /**
- * Pairs (r, s > r) sharing a selective feature: sel(r, s) is accumulated over the posting lists
- * after r. A pair's similarity is at most sel + min(B_r, Σ over the masked common features both
- * have of x̂_rf · max x̂_f + r's unmasked bound); when it can reach the threshold of r or of s, its
- * exact similarity is offered to both heaps.
+ * Pairs (r, s > r) sharing a selective feature, r and s being search positions: sel(r, s) is
+ * accumulated over the posting lists after r. A pair's similarity is at most sel + min(B_r, B_s,
+ * ‖x̂_r,common‖ · ‖x̂_s,common‖, Σ over the masked common features both have of x̂_rf · max x̂_f at
+ * s's level + r's unmasked bound); when that can reach the threshold of r or of s, the exact
+ * similarity is offered to both heaps.
  */
 function selectivePairs(st: SearchState, t: RowTable, r: number, counts: Counts): void {
   const { sel, selCols, selPos, acc, touched, theta, masks } = st;

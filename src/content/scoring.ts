@@ -1,4 +1,4 @@
-import { type Csr, transpose } from "../core/csr.js";
+import { type Csr, rowNorms, transpose } from "../core/csr.js";
 import { assertInteger, RecokitError } from "../core/errors.js";
 import { describeValue, type Id } from "../core/id-index.js";
 import {
@@ -42,13 +42,7 @@ function derivedOf(model: ContentModel): Derived {
   let d = derivedCache.get(model);
   if (d === undefined) {
     const m = model.itemFeatures;
-    const itemNorms = new Float64Array(m.nRows);
-    for (let r = 0; r < m.nRows; r++) {
-      let s = 0;
-      for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) s += m.data[j]! * m.data[j]!;
-      itemNorms[r] = Math.sqrt(s);
-    }
-    d = { byFeature: transpose(m), itemNorms };
+    d = { byFeature: transpose(m), itemNorms: rowNorms(m) };
     derivedCache.set(model, d);
   }
   return d;

@@ -57,6 +57,7 @@ export interface SimilarityInput {
   readonly nRows: number;
   /** Processing position → original row index. */
   readonly order: Int32Array;
+  /** Values are Float32 when every one is exactly representable, else Float64 (same arithmetic). */
   readonly rows: Csr;
   readonly cols: Csr;
   /** Euclidean norm of each (transformed) row. */
@@ -145,8 +146,10 @@ export function resolveSimilarityOptions(
 }
 
 /**
- * Transforms the matrix as the metric needs (column-centring for adjusted cosine, binary counts for
- * co-occurrence metrics) and precomputes the transpose and row statistics. @internal
+ * Transforms the matrix as the metric needs (column-centring for adjusted cosine), orders its rows
+ * for processing (`capacity`: the kept candidates per row, which sizes the leading group; see
+ * `rowProcessingOrder`), stores the values as Float32 when every one is exactly representable (else
+ * Float64), and precomputes the transpose and row statistics. @internal
  */
 export function prepareSimilarityInput(
   m: Csr,
@@ -176,7 +179,7 @@ export function prepareSimilarityInput(
 
 /**
  * The order rows are processed in: first the `leaders` rows with the most stored entries (most
- * first), then all the others fewest entries first (ties by index). Each pair is accumulated once,
+ * first, ties by higher index), then all the others fewest entries first (ties by lower index). Each pair is accumulated once,
  * by the row processed first, and offered to both rows' buffers. The rows with the most entries
  * share columns with nearly every row, so processing them first hands every row a buffer's worth
  * of genuine similarities (`leaders` is the buffer size) and a real threshold from its first
