@@ -179,13 +179,13 @@ export function prepareSimilarityInput(
 
 /**
  * The order rows are processed in: first the `leaders` rows with the most stored entries (most
- * first, ties by higher index), then all the others fewest entries first (ties by lower index). Each pair is accumulated once,
- * by the row processed first, and offered to both rows' buffers. The rows with the most entries
- * share columns with nearly every row, so processing them first hands every row a buffer's worth
- * of genuine similarities (`leaders` is the buffer size) and a real threshold from its first
- * compaction on; after them, rare rows fill their buffers with their (typically higher)
- * similarities to one another before the many weak candidates of frequent rows arrive. Either way
- * fewer weak candidates are admitted. The result does not depend on the order.
+ * first, ties by higher index), then all the others fewest entries first (ties by lower index).
+ * Each pair is accumulated once, by the row processed first, and offered to both rows' buffers. The
+ * rows with the most entries share columns with nearly every row, so processing them first hands
+ * every row a buffer's worth of genuine similarities (`leaders` is the buffer size) and a real
+ * threshold from its first compaction on; after them, rare rows fill their buffers with their
+ * (typically higher) similarities to one another before the many weak candidates of frequent rows
+ * arrive. Either way fewer weak candidates are admitted. The result does not depend on the order.
  */
 function rowProcessingOrder(m: Csr, leaders: number, allocate?: BufferAllocator): Int32Array {
   const n = m.nRows;
@@ -510,7 +510,10 @@ function offerDotOnlyRange(
   }
 }
 
-/** Admits (other, sim) to the buffer at processing position `row` (original index `rowId`) unless excluded. */
+/**
+ * Admits (other, sim) to the buffer at processing position `row` (original index `rowId`), unless
+ * the exclusions list `other` for that row.
+ */
 function admitUnlessExcluded(
   heaps: RowHeaps,
   exclude: Csr | undefined,
