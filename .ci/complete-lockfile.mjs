@@ -8,7 +8,7 @@ const pk = lock.packages;
 let added = 0;
 for (const [path, meta] of Object.entries(pk)) {
   if (!meta.optionalDependencies) continue;
-  const base = path === "" ? "" : path + "/";
+  const base = path === "" ? "" : `${path}/`;
   for (const [name, spec] of Object.entries(meta.optionalDependencies)) {
     // resolution: nested first, then hoisted
     const nested = `${base}node_modules/${name}`;
@@ -23,5 +23,5 @@ for (const [path, meta] of Object.entries(pk)) {
     added++;
   }
 }
-writeFileSync("package-lock.json", JSON.stringify(lock, null, 2) + "\n");
+writeFileSync("package-lock.json", `${JSON.stringify(lock, null, 2)}\n`);
 console.log("added", added);

@@ -49,7 +49,7 @@ export interface ContentNeighborStats {
   readonly scanned: number;
   /** Selective features are those found in at most this many items (L = ⌊maxDf · rows⌋). */
   readonly selectiveDf: number;
-  /** Pairs whose exact similarity was computed. */
+  /** Pairs whose exact similarity was computed (the 64 per item that seed the thresholds included). */
   readonly candidates: number;
   /** Multiply-adds of the all-pairs kernel, Σ_f df_f²/2. */
   readonly kernelWork: number;
@@ -120,8 +120,9 @@ export function resolveNeighborOptions(
  *    it, common otherwise, so cos(r, s) = sel(r, s) + com(r, s) over the two kinds of features.
  *    For every s, com(r, s) ≤ B_r = min(Σ_{f common in r} x̂_rf · max_s x̂_sf, ‖x̂_r,common‖ ·
  *    max_s ‖x̂_s,common‖).
- * 2. Each item keeps a threshold θ, a lower bound on its k-th similarity: first from the items met
- *    through its rarest selective features (lower bounds of their similarities), then the worst
+ * 2. Each item keeps a threshold θ, a lower bound on its k-th similarity: first the k-th best exact
+ *    similarity with the 64 items around it once all are sorted by their two rarest features
+ *    shared by more than 64 items (items sharing those are mostly close), then the worst
  *    similarity in its top-k heap once that holds k items.
  * 3. Pairs sharing a selective feature: items are taken in a locality order (sorted by their two
  *    first features, selective ones by decreasing df first, so that items sharing long posting
@@ -220,8 +221,8 @@ function valuesInRange(m: Csr): boolean {
 
 /** The most frequent common features each get a bit in every item's 64-bit presence mask. */
 const MASK_BITS = 64;
-/** Items met through its rarest selective features from which a row's threshold is seeded. */
-const SEED_ITEMS = 256;
+/** A row's threshold is seeded from this many items on either side of it in the seed order. */
+const SEED_WINDOW = 32;
 
 /** What the search reads; x̂ = row / ‖row‖, selective features have df ≤ limit. */
 interface SearchState {
@@ -275,6 +276,24 @@ interface SearchState {
  * one another, so the accumulators, thresholds and masks they touch share cache lines.
  */
 function localityOrder(m: Csr, df: Int32Array, limit: number): Int32Array {
+  return orderByFirstFeatures(m, df, (f) => (df[f]! <= limit ? -df[f]! : df[f]! + limit + 1));
+}
+
+/**
+ * The order thresholds are seeded in: items sorted by their two rarest features among those found
+ * in more items than a seeding window holds (2·SEED_WINDOW), the others ranked last. Neighbours in
+ * this order share a feature that weighs much in a cosine; a rarer one (a model number shared by
+ * two or three items) would put unrelated groups of two or three side by side.
+ */
+function seedOrder(m: Csr, df: Int32Array): Int32Array {
+  return orderByFirstFeatures(m, df, (f) => (df[f]! > 2 * SEED_WINDOW ? df[f]! : m.nRows + 1));
+}
+
+/**
+ * Rows sorted by their first and second features, features being ranked by `place` (lower first,
+ * ties by column), then by row.
+ */
+function orderByFirstFeatures(m: Csr, df: Int32Array, place: (f: number) => number): Int32Array {
   const nf = m.nCols;
   // only features some item has are ranked (a wide vocabulary may have many unused columns)
   let used = 0;
@@ -282,7 +301,6 @@ function localityOrder(m: Csr, df: Int32Array, limit: number): Int32Array {
   const features = new Int32Array(used);
   used = 0;
   for (let f = 0; f < nf; f++) if (df[f]! > 0) features[used++] = f;
-  const place = (f: number): number => (df[f]! <= limit ? -df[f]! : df[f]! + limit + 1);
   features.sort((a, b) => place(a) - place(b) || a - b);
   // rank 0 is the first feature in that order; nf stands for "no feature"
   const rank = new Int32Array(nf).fill(nf);
@@ -509,24 +527,22 @@ function popcount(x: number): number {
 }
 
 /**
- * Bounds on the part of cos(r, s) over the masked features both have, from s's levels q_s(f) =
- * ⌈15 · x̂_sf / max x̂_f⌉: Σ x̂_rf · max x̂_f · (q_s(f) − shift) / 15 is an upper bound with shift 0
- * and a lower bound with shift 1.
+ * Upper bound on the part of cos(r, s) over the masked features both have, from s's levels
+ * q_s(f) = ⌈15 · x̂_sf / max x̂_f⌉: Σ x̂_rf · max x̂_f · q_s(f) / 15.
  */
-function sharedSum(t: RowTable, masks: Int32Array, s: number, shift: number): number {
+function sharedSum(t: RowTable, masks: Int32Array, s: number): number {
   const values = t.upper;
   const m0 = masks[3 * s]!;
   const m1 = masks[3 * s + 1]!;
   const nib = masks[3 * s + 2]!;
-  // a feature past the eighth has no level: 15 for the upper bound, nothing for the lower one
-  const unknown = shift === 0 ? 15 : shift;
+  // a feature past the eighth has no level: it counts at the feature's largest value
   let sum = 0;
   let x = m0 & t.mask0;
   while (x !== 0) {
     const low = x & -x;
     const rank = popcount(m0 & (low - 1));
-    const q = rank < 8 ? (nib >>> (4 * rank)) & 15 : unknown;
-    sum += values[31 - Math.clz32(low)]! * (q - shift);
+    const q = rank < 8 ? (nib >>> (4 * rank)) & 15 : 15;
+    sum += values[31 - Math.clz32(low)]! * q;
     x ^= low;
   }
   x = m1 & t.mask1;
@@ -535,8 +551,8 @@ function sharedSum(t: RowTable, masks: Int32Array, s: number, shift: number): nu
     while (x !== 0) {
       const low = x & -x;
       const rank = before + popcount(m1 & (low - 1));
-      const q = rank < 8 ? (nib >>> (4 * rank)) & 15 : unknown;
-      sum += values[63 - Math.clz32(low)]! * (q - shift);
+      const q = rank < 8 ? (nib >>> (4 * rank)) & 15 : 15;
+      sum += values[63 - Math.clz32(low)]! * q;
       x ^= low;
     }
   }
@@ -545,47 +561,32 @@ function sharedSum(t: RowTable, masks: Int32Array, s: number, shift: number): nu
 
 /**
  * Seeds each row's threshold with a lower bound on its k-th similarity, so that pruning is strong
- * from the first rows on: among the items met through its rarest selective features (until
- * SEED_ITEMS are met), the k-th best lower bound (selective part over those features, masked
- * common features at their level minus one), minus the margin.
+ * from the first rows on: the k-th best exact similarity between r and the SEED_WINDOW items on
+ * either side of it in {@link seedOrder}, minus the margin (when k of them share a feature with r,
+ * r's final list holds k items at least that similar). Those items share r's rarest well-shared
+ * features, so they are mostly close to r and the seed is close to the final k-th similarity.
  */
-function seedThresholds(st: SearchState, t: RowTable, counts: Counts): void {
-  const { sel, selCols, acc, touched, masks, theta, df, n, k } = st;
+function seedThresholds(st: SearchState, counts: Counts): void {
+  const { theta, n, k } = st;
+  const order = seedOrder(st.m, st.df);
   const best = new TopKHeap(k);
   const ids = new Int32Array(k);
-  const lows = new Float64Array(k);
-  const used = new Uint8Array(st.m.nCols);
-  for (let r = 0; r < n; r++) {
-    const start = sel.indptr[r]!;
-    const end = sel.indptr[r + 1]!;
-    let nt = 0;
-    for (let scanned = start; scanned < end && nt < SEED_ITEMS; scanned++) {
-      let j = -1;
-      for (let i = start; i < end; i++) {
-        const f = sel.indices[i]!;
-        if (used[f] === 0 && (j < 0 || df[f]! < df[sel.indices[j]!]!)) j = i;
-      }
-      const f = sel.indices[j]!;
-      used[f] = 1;
-      const x = sel.data[j]!;
-      const stop = selCols.indptr[f + 1]!;
-      for (let p = selCols.indptr[f]!; p < stop && nt < SEED_ITEMS; p++) {
-        const s = selCols.indices[p]!;
-        if (acc[s] === 0) touched[nt++] = s;
-        acc[s]! += x * selCols.data[p]!;
-        counts.scanWork++;
-      }
+  const sims = new Float64Array(k);
+  for (let q = 0; q < n; q++) {
+    const r = order[q]!;
+    setRaw(st, r, 1);
+    const end = Math.min(n, q + SEED_WINDOW + 1);
+    for (let u = Math.max(0, q - SEED_WINDOW); u < end; u++) {
+      if (u === q) continue;
+      const s = order[u]!;
+      const sim = kernelSimilarity(st, r, s);
+      counts.candidates++;
+      // sim = 0: s shares no feature with r, and need not be in r's list
+      if (sim > 0) best.push(s, sim);
     }
-    for (let i = start; i < end; i++) used[sel.indices[i]!] = 0;
-    if (nt === 0) continue;
-    fillTable(st, t, r, 0);
-    for (let i = 0; i < nt; i++) {
-      const s = touched[i]!;
-      if (s !== r) best.push(s, acc[s]! + sharedSum(t, masks, s, 1));
-      acc[s] = 0;
-    }
+    setRaw(st, r, 0);
     if (best.size === k) theta[r] = best.threshold - MARGIN;
-    best.drainInto(ids, lows, 0);
+    best.drainInto(ids, sims, 0);
   }
 }
 
@@ -628,7 +629,7 @@ function selectivePairs(st: SearchState, t: RowTable, r: number, counts: Counts)
     // com(r, s) ≤ B_s and ≤ ‖x̂_r,common‖·‖x̂_s,common‖ too (Cauchy–Schwarz)
     const scalar = Math.min(br, bound[s]!, cr * comNorm[s]!);
     if (a + scalar + MARGIN < need) continue;
-    if (a + Math.min(scalar, t.rest + sharedSum(t, masks, s, 0)) + MARGIN < need) continue;
+    if (a + Math.min(scalar, t.rest + sharedSum(t, masks, s)) + MARGIN < need) continue;
     if (!rawSet) {
       setRaw(st, r, 1);
       rawSet = true;
@@ -683,7 +684,7 @@ function certify(st: SearchState, t: RowTable, r: number, counts: Counts): void 
       const a = x * comCols.data[p]!;
       acc[s] = a;
       // an s sharing a selective feature was settled already: a bound too small for it only skips it
-      if (a + Math.min(restBound, rest + sharedSum(t, masks, s, 0)) + MARGIN < theta[r]!) continue;
+      if (a + Math.min(restBound, rest + sharedSum(t, masks, s)) + MARGIN < theta[r]!) continue;
       if (holds(st, r, s)) continue;
       counts.candidates++;
       offer(st, r, s, kernelSimilarity(st, r, s));
@@ -709,7 +710,7 @@ function searchAll(
     mask1: 0,
     rest: 0,
   };
-  seedThresholds(st, t, counts);
+  seedThresholds(st, counts);
   throwIfAborted(WHERE, signal);
   for (let r = 0; r < n; r++) {
     selectivePairs(st, t, r, counts);
