@@ -49,7 +49,7 @@ export interface ContentNeighborStats {
   readonly scanned: number;
   /** Selective features are those found in at most this many items (L = ⌊maxDf · rows⌋). */
   readonly selectiveDf: number;
-  /** Pairs whose exact similarity was computed (the 64 per item that seed the thresholds included). */
+  /** Exact similarities computed, those that seed the thresholds included (up to 64 per item). */
   readonly candidates: number;
   /** Multiply-adds of the all-pairs kernel, Σ_f df_f²/2. */
   readonly kernelWork: number;
@@ -122,8 +122,9 @@ export function resolveNeighborOptions(
  *    max_s ‖x̂_s,common‖).
  * 2. Each item keeps a threshold θ, a lower bound on its k-th similarity: first the k-th best exact
  *    similarity with the 64 items around it once all are sorted by their two rarest features
- *    shared by more than 64 items (items sharing those are mostly close), then the worst
- *    similarity in its top-k heap once that holds k items.
+ *    shared by more than 64 items (items sharing those are mostly close; no seed when fewer than
+ *    k of them share a feature with it), then the worst similarity in its top-k heap once that
+ *    holds k items.
  * 3. Pairs sharing a selective feature: items are taken in a locality order (sorted by their two
  *    first features, selective ones by decreasing df first, so that items sharing long posting
  *    lists are searched one after another; heaps still hold and rank original indices). r reads
@@ -149,7 +150,8 @@ export function resolveNeighborOptions(
  * were certified, extended or fully scanned.
  *
  * Complexity: Σ over selective features of df²/2 posting-list reads, plus the common posting lists
- * of the rows whose certificate failed, plus one sparse dot product per pair that passes its bound;
+ * of the rows whose certificate failed, plus one sparse dot product per pair that passes its bound
+ * and up to 64 per item for the seeds, plus two sorts of the items;
  * memory O(nnz + n·k). At worst (every certificate fails, every common list read) Σ_f df_f² reads,
  * twice the kernel's multiply-adds.
  *
@@ -256,7 +258,7 @@ interface SearchState {
   readonly bound: Float64Array;
   /** ‖x̂_r,common‖: com(r, s) ≤ ‖x̂_r,common‖ · ‖x̂_s,common‖. */
   readonly comNorm: Float64Array;
-  /** Per item, a lower bound on its k-th similarity (-∞ at first): its heap's worst once full. */
+  /** Per item, a lower bound on its k-th similarity: its seed (-∞ without one), its heap's worst once full. */
   readonly theta: Float64Array;
   /** Scratch, zero between rows: selective part of cos(r, s) (or a mark) per item. */
   readonly acc: Float64Array;
@@ -291,7 +293,9 @@ function seedOrder(m: Csr, df: Int32Array): Int32Array {
 
 /**
  * Rows sorted by their first and second features, features being ranked by `place` (lower first,
- * ties by column), then by row.
+ * ties by column), then by row; by the first feature only when the packed key would pass 2⁵³
+ * ((columns + 1)² · rows, e.g. 10⁵ items with over 3·10⁵ columns), and in index order when
+ * (columns + 1) · rows would too.
  */
 function orderByFirstFeatures(m: Csr, df: Int32Array, place: (f: number) => number): Int32Array {
   const nf = m.nCols;
