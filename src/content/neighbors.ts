@@ -49,7 +49,7 @@ export interface ContentNeighborStats {
   readonly scanned: number;
   /** Selective features are those found in at most this many items (L = ⌊maxDf · rows⌋). */
   readonly selectiveDf: number;
-  /** Exact similarities computed, those that seed the thresholds included (up to 64 per item). */
+  /** Exact similarities computed, those that seed the thresholds included (up to 32 per item). */
   readonly candidates: number;
   /** Multiply-adds of the all-pairs kernel, Σ_f df_f²/2. */
   readonly kernelWork: number;
@@ -151,7 +151,7 @@ export function resolveNeighborOptions(
  *
  * Complexity: Σ over selective features of df²/2 posting-list reads, plus the common posting lists
  * of the rows whose certificate failed, plus one sparse dot product per pair that passes its bound
- * and up to 64 per item for the seeds, plus two sorts of the items;
+ * and up to 32 per item for the seeds (each window pair once), plus two sorts of the items;
  * memory O(nnz + n·k). At worst (every certificate fails, every common list read) Σ_f df_f² reads,
  * twice the kernel's multiply-adds.
  *
@@ -569,28 +569,34 @@ function sharedSum(t: RowTable, masks: Int32Array, s: number): number {
  * either side of it in {@link seedOrder}, minus the margin (when k of them share a feature with r,
  * r's final list holds k items at least that similar). Those items share r's rarest well-shared
  * features, so they are mostly close to r and the seed is close to the final k-th similarity.
+ * Each pair in a window is computed once and offered to both items, whose top-k are kept in a
+ * ring of SEED_WINDOW + 1 heaps: the item at q and the ones after it it still pairs with.
  */
 function seedThresholds(st: SearchState, counts: Counts): void {
   const { theta, n, k } = st;
   const order = seedOrder(st.m, st.df);
-  const best = new TopKHeap(k);
-  const ids = new Int32Array(k);
-  const sims = new Float64Array(k);
+  const ring = SEED_WINDOW + 1;
+  const best = Array.from({ length: ring }, () => new TopKHeap(k));
   for (let q = 0; q < n; q++) {
     const r = order[q]!;
+    const mine = best[q % ring]!;
+    // the heap of q + SEED_WINDOW, which meets no item before q, held q − 1's (now done)
+    best[(q + SEED_WINDOW) % ring]!.clear();
     setRaw(st, r, 1);
     const end = Math.min(n, q + SEED_WINDOW + 1);
-    for (let u = Math.max(0, q - SEED_WINDOW); u < end; u++) {
-      if (u === q) continue;
+    for (let u = q + 1; u < end; u++) {
       const s = order[u]!;
       const sim = kernelSimilarity(st, r, s);
       counts.candidates++;
-      // sim = 0: s shares no feature with r, and need not be in r's list
-      if (sim > 0) best.push(s, sim);
+      // sim = 0: the two share no feature, and need not be in each other's lists
+      if (sim > 0) {
+        mine.push(s, sim);
+        best[u % ring]!.push(r, sim);
+      }
     }
     setRaw(st, r, 0);
-    if (best.size === k) theta[r] = best.threshold - MARGIN;
-    best.drainInto(ids, sims, 0);
+    // pairs with the items before q were offered on their turns: q's heap is complete
+    if (mine.size === k) theta[r] = mine.threshold - MARGIN;
   }
 }
 
