@@ -345,21 +345,82 @@ export function transpose(m: Csr, positions?: Int32Array, allocate?: BufferAlloc
       `positions must have one slot per stored entry (${total}), got ${positions.length}`,
     );
   }
+  const t: Csr = {
+    nRows: m.nCols,
+    nCols: m.nRows,
+    indptr: transposeIndptr(m, allocate),
+    indices: int32s(total, allocate),
+    data: allocLike(m.data, total, allocate),
+  };
+  fillTransposeColumns(m, t, positions, 0, m.nCols);
+  return t;
+}
+
+/** Row pointers of the transpose of `m`: each column's stored entries, accumulated. @internal */
+export function transposeIndptr(m: Csr, allocate?: BufferAllocator): Int32Array {
+  const total = nnz(m);
   const indptr = int32s(m.nCols + 1, allocate);
   for (let j = 0; j < total; j++) indptr[m.indices[j]! + 1]!++;
   for (let c = 0; c < m.nCols; c++) indptr[c + 1]! += indptr[c]!;
-  const next = indptr.slice(0, m.nCols);
-  const indices = int32s(total, allocate);
-  const data = allocLike(m.data, total, allocate);
+  return indptr;
+}
+
+/**
+ * Writes columns [from, to) of `m` as rows of `t`, whose `indptr` is `transposeIndptr(m)`; with
+ * `positions`, records where each of those entries of `m` went. Rows are read in order, so each
+ * row of `t` lists them in increasing index. Disjoint column ranges touch disjoint memory, so
+ * workers sharing `t` can fill one range each. @internal
+ */
+export function fillTransposeColumns(
+  m: Csr,
+  t: Csr,
+  positions: Int32Array | undefined,
+  from: number,
+  to: number,
+): void {
+  // next[c - from]: where column c's next entry goes
+  const next = t.indptr.slice(from, to);
+  const { indices, data } = t;
+  const whole = from === 0 && to === m.nCols;
   for (let r = 0; r < m.nRows; r++) {
     for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) {
-      const dst = next[m.indices[j]!]!++;
+      const c = m.indices[j]!;
+      if (!whole && (c < from || c >= to)) continue;
+      const dst = next[c - from]!++;
       indices[dst] = r;
       data[dst] = m.data[j]!;
       if (positions !== undefined) positions[j] = dst;
     }
   }
-  return { nRows: m.nCols, nCols: m.nRows, indptr, indices, data };
+}
+
+/**
+ * The range [from, to) of part `part` of `parts` when the items 0..n−1, item i weighing
+ * `cumulative[i + 1] − cumulative[i]` (row pointers, say), are cut into consecutive runs of about
+ * equal weight. The parts cover 0..n−1 in order, without overlap. @internal
+ */
+export function balancedRange(
+  cumulative: Int32Array,
+  n: number,
+  part: number,
+  parts: number,
+): [number, number] {
+  const total = cumulative[n]! - cumulative[0]!;
+  // first item whose run starts at or after the part's share of the weight
+  const cut = (p: number): number => {
+    if (p <= 0) return 0;
+    if (p >= parts) return n;
+    const target = cumulative[0]! + (total * p) / parts;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cumulative[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return [cut(part), cut(part + 1)];
 }
 
 /** A view of one row: its columns and values (subarrays sharing the matrix's memory; do not write). */
@@ -516,12 +577,17 @@ export function colCounts(m: Csr): Int32Array {
  */
 export function rowNorms(m: Csr, allocate?: BufferAllocator): Float64Array {
   const out = float64s(m.nRows, allocate);
-  for (let r = 0; r < m.nRows; r++) {
+  fillRowNorms(m, out, 0, m.nRows);
+  return out;
+}
+
+/** Writes the norms of rows [from, to) of `m` (as {@link rowNorms}) into `out`. @internal */
+export function fillRowNorms(m: Csr, out: Float64Array, from: number, to: number): void {
+  for (let r = from; r < to; r++) {
     let s = 0;
     for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) s += m.data[j]! * m.data[j]!;
     out[r] = Math.sqrt(s);
   }
-  return out;
 }
 
 /**
@@ -541,20 +607,40 @@ export function permuteRows(
     (wide ? m.data instanceof Float64Array : m.data instanceof Float32Array) && allocate === undefined;
   for (let i = 0; i < order.length && identity; i++) identity = order[i] === i;
   if (identity) return m;
+  const total = m.indices.length;
+  const out: Csr = {
+    nRows: m.nRows,
+    nCols: m.nCols,
+    indptr: permutedIndptr(m, order, allocate),
+    indices: int32s(total, allocate),
+    data: wide ? float64s(total, allocate) : float32s(total, allocate),
+  };
+  fillPermutedRows(m, order, out, 0, order.length);
+  return out;
+}
+
+/** Row pointers of `permuteRows(m, order)`. @internal */
+export function permutedIndptr(m: Csr, order: Int32Array, allocate?: BufferAllocator): Int32Array {
   const indptr = int32s(m.nRows + 1, allocate);
-  const indices = int32s(m.indices.length, allocate);
-  const data = wide ? float64s(m.indices.length, allocate) : float32s(m.indices.length, allocate);
-  let at = 0;
   for (let i = 0; i < order.length; i++) {
+    const r = order[i]!;
+    indptr[i + 1] = indptr[i]! + m.indptr[r + 1]! - m.indptr[r]!;
+  }
+  return indptr;
+}
+
+/**
+ * Copies rows order[i] of `m`, for i in [from, to), to row i of `out`, whose `indptr` is
+ * `permutedIndptr(m, order)`. Disjoint ranges touch disjoint memory. @internal
+ */
+export function fillPermutedRows(m: Csr, order: Int32Array, out: Csr, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
     const r = order[i]!;
     const start = m.indptr[r]!;
     const end = m.indptr[r + 1]!;
-    indices.set(m.indices.subarray(start, end), at);
-    data.set(m.data.subarray(start, end), at);
-    at += end - start;
-    indptr[i + 1] = at;
+    out.indices.set(m.indices.subarray(start, end), out.indptr[i]!);
+    out.data.set(m.data.subarray(start, end), out.indptr[i]!);
   }
-  return { nRows: m.nRows, nCols: m.nCols, indptr, indices, data };
 }
 
 /** A copy of `m` whose values are `f(value, row, col)`; the sparsity pattern is kept. @internal */

@@ -8,7 +8,7 @@ import {
   createRowHeaps,
   heapCapacity,
   neighborIndptr,
-  prepareSimilarityInput,
+  planSimilarityInput,
   resolveSimilarityOptions,
   type TopKSimilarityOptions,
 } from "../similarity/kernel.js";
@@ -58,11 +58,13 @@ function shareCsr(m: Csr): Csr {
 
 /**
  * `topKSimilarity` split across `worker_threads` (Node only): while the workers start, the
- * matrix and its transpose are prepared once in shared memory; rows are dealt round-robin to the
- * workers, each accumulates its share of the pairs into its own candidate buffers, and then each
- * merges and sorts the final lists of its share of the rows from all the buffers. The result is identical to the single-threaded call — same neighbours, same
- * similarities to the last bit — because every pair is accumulated in the same column order and
- * the ranking order (similarity, then index) is total.
+ * matrix is copied once into shared memory; the workers reorder its rows and build its transpose
+ * there, a share each; each then claims runs of rows from a shared counter as it goes (so none
+ * waits on a slower one) and accumulates their pairs into its own candidate buffers; finally each
+ * merges and sorts the final lists of its share of the rows from all the buffers. The result is
+ * identical to the single-threaded call — same neighbours, same similarities to the last bit —
+ * because every pair is accumulated in the same column order and the ranking order (similarity,
+ * then index) is total.
  *
  * @throws RecokitError as `topKSimilarity`; `ABORTED` terminates the workers.
  * @example
@@ -130,13 +132,16 @@ export async function topKSimilarityParallel(
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    // prepared while the workers start, in shared memory they read without a copy
+    // planned while the workers start, in shared memory they read without a copy; they fill in
+    // the permuted rows and the transpose themselves, a share each
     const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
     const capacity = heapCapacity(m.nRows, opts);
-    const input = prepareSimilarityInput(m, opts.metric, capacity, shared);
+    const plan = planSimilarityInput(m, opts.metric, capacity, shared);
+    const input = plan.input;
     const heaps = running.map(() => createRowHeaps(m.nRows, opts.k, capacity, shared));
+    const sync = new Int32Array(new SharedArrayBuffer(8));
     const accumulated = all("accumulated");
-    for (const worker of running) worker.postMessage({ type: "input", input, heaps });
+    for (const worker of running) worker.postMessage({ type: "input", plan, heaps, sync });
     await accumulated;
     throwIfAborted(WHERE, options.signal);
     // the workers also sort the final lists, each for its share of the rows
@@ -153,9 +158,10 @@ export async function topKSimilarityParallel(
       nCols: m.nRows,
       k: opts.k,
       metric: opts.metric,
-      indptr: Int32Array.from(indptr),
-      indices: Int32Array.from(indices),
-      similarities: Float64Array.from(similarities),
+      // copies out of shared memory (slice allocates a plain buffer)
+      indptr: indptr.slice(),
+      indices: indices.slice(),
+      similarities: similarities.slice(),
     };
   } catch (e) {
     onAbort();

@@ -1,19 +1,23 @@
 // Worker entry of topKSimilarityParallel. Everything it reads and writes is in shared memory:
-// on "input" it accumulates one interleaved share of the rows into its own candidate buffers; on
-// "drain" it merges every worker's buffers into the final sorted lists of its share of the rows.
+// on "input" it fills its share of the rows, then (once every worker has) its share of the
+// transpose, then accumulates the rows it claims into its own candidate buffers; on "drain" it
+// merges every worker's buffers into the final sorted lists of its share of the rows.
 // Not a public module.
 import { parentPort, workerData } from "node:worker_threads";
 import type { Csr } from "../core/csr.js";
 import {
   accumulateIntoHeaps,
   drainRows,
+  fillInputColumns,
+  fillInputRows,
   type ResolvedSimilarityOptions,
+  ROW_CHUNK,
   type RowHeaps,
-  type SimilarityInput,
+  type SimilarityInputPlan,
 } from "../similarity/kernel.js";
 
 type WorkerRequest =
-  | { type: "input"; input: SimilarityInput; heaps: RowHeaps[] }
+  | { type: "input"; plan: SimilarityInputPlan; heaps: RowHeaps[]; sync: Int32Array }
   | { type: "drain"; indptr: Int32Array; indices: Int32Array; similarities: Float64Array };
 
 interface Job {
@@ -23,20 +27,42 @@ interface Job {
   readonly parts: number;
 }
 
+/** Slots of the shared `sync` array: workers arrived at barriers, next row to claim. */
+const ARRIVED = 0;
+const NEXT_ROW = 1;
+
+/**
+ * Waits until every worker has called this `round` times: a counter in shared memory, with waits
+ * short enough that a terminated worker is not left blocked.
+ */
+function barrier(sync: Int32Array, parts: number, round: number): void {
+  Atomics.add(sync, ARRIVED, 1);
+  Atomics.notify(sync, ARRIVED);
+  for (let seen = Atomics.load(sync, ARRIVED); seen < parts * round; seen = Atomics.load(sync, ARRIVED)) {
+    Atomics.wait(sync, ARRIVED, seen, 50);
+  }
+}
+
 const job = workerData as Job;
-let input: SimilarityInput | undefined;
+let plan: SimilarityInputPlan | undefined;
 let heaps: RowHeaps[] = [];
 parentPort!.on("message", (msg: WorkerRequest) => {
   if (msg.type === "input") {
-    input = msg.input;
+    plan = msg.plan;
     heaps = msg.heaps;
-    accumulateIntoHeaps(input, job.opts, heaps[job.part]!, job.part, job.parts, job.exclude, (done) => {
+    const sync = msg.sync;
+    fillInputRows(plan, job.part, job.parts);
+    barrier(sync, job.parts, 1);
+    fillInputColumns(plan, job.part, job.parts);
+    barrier(sync, job.parts, 2);
+    const claim = (): number => Atomics.add(sync, NEXT_ROW, ROW_CHUNK);
+    accumulateIntoHeaps(plan.input, job.opts, heaps[job.part]!, claim, job.exclude, (done) => {
       parentPort!.postMessage({ type: "progress", done });
       return true;
     });
     parentPort!.postMessage({ type: "accumulated" });
-  } else if (input !== undefined) {
-    drainRows(heaps, input.order, msg.indptr, msg.indices, msg.similarities, job.part, job.parts);
+  } else if (plan !== undefined) {
+    drainRows(heaps, plan.input.order, msg.indptr, msg.indices, msg.similarities, job.part, job.parts);
     parentPort!.postMessage({ type: "drained" });
     parentPort!.close();
   }

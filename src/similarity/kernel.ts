@@ -1,15 +1,23 @@
 import {
+  allocLike,
   assertCsr,
   type BufferAllocator,
+  balancedRange,
   type Csr,
+  fillPermutedRows,
+  fillRowNorms,
+  fillTransposeColumns,
   findInRow,
+  float32s,
   float64s,
   int32s,
   isFloat32Exact,
+  permutedIndptr,
   permuteRows,
   rowCounts,
   rowNorms,
   transpose,
+  transposeIndptr,
 } from "../core/csr.js";
 import { assertFinite, assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import { type NeighborLists, SIMILARITY_METRICS, type SimilarityMetric } from "./neighbors.js";
@@ -167,14 +175,100 @@ export function prepareSimilarityInput(
   const cols = transpose(rows, positions, allocate);
   const norms = rowNorms(rows, allocate);
   const counts = rowCounts(rows, allocate);
-  let productsPositive = true;
-  for (let j = 0; j < rows.data.length; j++) {
-    if (!(rows.data[j]! >= 1e-150)) {
-      productsPositive = false;
-      break;
-    }
-  }
-  return { metric, nRows: rows.nRows, order, rows, cols, norms, counts, positions, productsPositive };
+  return {
+    metric,
+    nRows: rows.nRows,
+    order,
+    rows,
+    cols,
+    norms,
+    counts,
+    positions,
+    productsPositive: productsPositive(rows),
+  };
+}
+
+/** Whether every stored value is ≥ 1e-150 (see `SimilarityInput.productsPositive`). */
+function productsPositive(m: Csr): boolean {
+  for (let j = 0; j < m.data.length; j++) if (!(m.data[j]! >= 1e-150)) return false;
+  return true;
+}
+
+/**
+ * A {@link SimilarityInput} that workers fill in: `source` holds the transformed matrix in the
+ * caller's row order (in the allocator's memory), and `input` has its processing order, row
+ * pointers, counts and flags set, its rows, transpose and norms allocated but empty until every
+ * part has run {@link fillInputRows}, then every part {@link fillInputColumns}. The filled input
+ * equals `prepareSimilarityInput(m, metric, capacity)` array for array. @internal
+ */
+export interface SimilarityInputPlan {
+  readonly source: Csr;
+  readonly input: SimilarityInput;
+}
+
+/** The serial part of {@link prepareSimilarityInput}: O(nnz) copies and counts. @internal */
+export function planSimilarityInput(
+  m: Csr,
+  metric: SimilarityMetric,
+  capacity: number,
+  allocate: BufferAllocator,
+): SimilarityInputPlan {
+  const order = rowProcessingOrder(m, bufferSlots(capacity), allocate);
+  const values = metric === "adjustedCosine" ? centerColumns(m) : m;
+  const float32 = isFloat32Exact(values.data);
+  const total = values.indices.length;
+  // a plain copy: the workers convert the values to the type the kernel reads as they move them
+  const data = allocLike(values.data, total, allocate);
+  data.set(values.data);
+  const indptr = int32s(values.nRows + 1, allocate);
+  indptr.set(values.indptr);
+  const indices = int32s(total, allocate);
+  indices.set(values.indices);
+  const source: Csr = { nRows: values.nRows, nCols: values.nCols, indptr, indices, data };
+  const rows: Csr = {
+    nRows: values.nRows,
+    nCols: values.nCols,
+    indptr: permutedIndptr(source, order, allocate),
+    indices: int32s(total, allocate),
+    data: float32 ? float32s(total, allocate) : float64s(total, allocate),
+  };
+  const cols: Csr = {
+    nRows: values.nCols,
+    nCols: values.nRows,
+    indptr: transposeIndptr(source, allocate),
+    indices: int32s(total, allocate),
+    data: allocLike(rows.data, total, allocate),
+  };
+  const input: SimilarityInput = {
+    metric,
+    nRows: rows.nRows,
+    order,
+    rows,
+    cols,
+    norms: float64s(rows.nRows, allocate),
+    counts: rowCounts(rows, allocate),
+    positions: int32s(total, allocate),
+    productsPositive: productsPositive(source),
+  };
+  return { source, input };
+}
+
+/** Fills part `part` of `parts` of the plan's rows (about equal entries each) and their norms. @internal */
+export function fillInputRows(plan: SimilarityInputPlan, part: number, parts: number): void {
+  const { rows, order, norms } = plan.input;
+  const [from, to] = balancedRange(rows.indptr, rows.nRows, part, parts);
+  fillPermutedRows(plan.source, order, rows, from, to);
+  fillRowNorms(rows, norms, from, to);
+}
+
+/**
+ * Fills part `part` of `parts` of the plan's transpose (about equal entries each) and the
+ * positions of those entries; every part's rows must be filled first. @internal
+ */
+export function fillInputColumns(plan: SimilarityInputPlan, part: number, parts: number): void {
+  const { rows, cols, positions } = plan.input;
+  const [from, to] = balancedRange(cols.indptr, cols.nRows, part, parts);
+  fillTransposeColumns(rows, cols, positions, from, to);
 }
 
 /**
@@ -407,18 +501,37 @@ function createScratch(n: number, acc: Accumulation, metric: SimilarityMetric): 
   };
 }
 
+/** Processing positions handed out per claim (see {@link RowClaims}). @internal */
+export const ROW_CHUNK = 16;
+
 /**
- * The kernel. For each row r with `r % parts === part`, accumulates, over the columns r shares with
- * every row s ≥ r, what the metric needs, then offers sim(r→s) to r's heap and sim(s→r) to s's
- * heap. Each unordered pair is accumulated once, in increasing column order, so the result does not
- * depend on how rows are split across parts. O(Σ_c nnz(c)²/2) multiply-adds. @internal
+ * Hands out the rows a caller of {@link accumulateIntoHeaps} accumulates: each call returns the
+ * first processing position of the next ROW_CHUNK rows, nRows or more when none are left. Workers
+ * share one counter, so each takes the next chunk as soon as it is free. @internal
+ */
+export type RowClaims = () => number;
+
+/** Claims for a single caller: every row in processing order. @internal */
+export function allRows(): RowClaims {
+  let next = 0;
+  return () => {
+    const start = next;
+    next += ROW_CHUNK;
+    return start;
+  };
+}
+
+/**
+ * The kernel. For each row r it claims, accumulates, over the columns r shares with every row
+ * s ≥ r, what the metric needs, then offers sim(r→s) to r's heap and sim(s→r) to s's heap. Each
+ * unordered pair is accumulated once, in increasing column order, so the result does not depend on
+ * which caller claimed which rows. O(Σ_c nnz(c)²/2) multiply-adds. @internal
  */
 export function accumulateIntoHeaps(
   input: SimilarityInput,
   opts: ResolvedSimilarityOptions,
   heaps: RowHeaps,
-  part: number,
-  parts: number,
+  claim: RowClaims,
   exclude: Csr | undefined,
   onRows?: (done: number) => boolean,
 ): void {
@@ -439,27 +552,30 @@ export function accumulateIntoHeaps(
   };
   const skip = opts.includeSelf ? 0 : 1;
   let done = 0;
-  for (let r = part; r < n; r += parts) {
-    const lowest = r + skip;
-    // Dense mode when the row's work is large next to the rows it can touch: scanning them all
-    // afterwards is cheaper than recording which were touched in the inner loop.
-    const dense = rowWork(input, r, skip) >= n - lowest;
-    if (dense && acc === "dotOnly") {
-      accumulateRow(input, scratch, acc, r, skip, false);
-      offerDotOnlyRange(input, scratch.sxy, r, lowest, minSimilarity, heaps, exclude);
-    } else {
-      let touchedCount = accumulateRow(input, scratch, acc, r, skip, !dense);
-      if (dense) touchedCount = collectTouched(scratch.count, touched, lowest, n);
-      similaritiesOf(input, scratch, acc, opts, r, touchedCount);
-      for (let t = 0; t < touchedCount; t++) {
-        const s = touched[t]!;
-        if (acc === "dotOnly" || count[s]! >= minSupport) offer(r, s, sims[s]!);
+  for (let start = claim(); start < n; start = claim()) {
+    const end = Math.min(n, start + ROW_CHUNK);
+    for (let r = start; r < end; r++) {
+      const lowest = r + skip;
+      // Dense mode when the row's work is large next to the rows it can touch: scanning them all
+      // afterwards is cheaper than recording which were touched in the inner loop.
+      const dense = rowWork(input, r, skip) >= n - lowest;
+      if (dense && acc === "dotOnly") {
+        accumulateRow(input, scratch, acc, r, skip, false);
+        offerDotOnlyRange(input, scratch.sxy, r, lowest, minSimilarity, heaps, exclude);
+      } else {
+        let touchedCount = accumulateRow(input, scratch, acc, r, skip, !dense);
+        if (dense) touchedCount = collectTouched(scratch.count, touched, lowest, n);
+        similaritiesOf(input, scratch, acc, opts, r, touchedCount);
+        for (let t = 0; t < touchedCount; t++) {
+          const s = touched[t]!;
+          if (acc === "dotOnly" || count[s]! >= minSupport) offer(r, s, sims[s]!);
+        }
+        if (dense) clearRange(scratch, lowest, n);
+        else clearTouched(scratch, touchedCount);
       }
-      if (dense) clearRange(scratch, lowest, n);
-      else clearTouched(scratch, touchedCount);
+      done++;
+      if (onRows !== undefined && (done & 63) === 0 && !onRows(done)) return;
     }
-    done++;
-    if (onRows !== undefined && (done & 63) === 0 && !onRows(done)) return;
   }
   onRows?.(done);
 }
@@ -818,15 +934,21 @@ export function drainRows(
     for (const part of parts) {
       const base = p * part.slots;
       const size = part.sizes[p]!;
-      ids.set(part.ids.subarray(base, base + size), held);
-      scores.set(part.scores.subarray(base, base + size), held);
+      // element loops: short runs, where views would cost more than the copy
+      for (let j = 0; j < size; j++) {
+        ids[held + j] = part.ids[base + j]!;
+        scores[held + j] = part.scores[base + j]!;
+      }
       held += size;
     }
     const keep = indptr[r + 1]! - indptr[r]!;
     if (held > keep) selectBest(scores, ids, 0, held, keep);
     sortBest(scores, ids, 0, keep - 1);
-    indices.set(ids.subarray(0, keep), indptr[r]!);
-    similarities.set(scores.subarray(0, keep), indptr[r]!);
+    const at = indptr[r]!;
+    for (let j = 0; j < keep; j++) {
+      indices[at + j] = ids[j]!;
+      similarities[at + j] = scores[j]!;
+    }
   }
 }
 
@@ -904,7 +1026,7 @@ export function topKSimilarity(m: Csr, options: TopKSimilarityOptions): Neighbor
   const total = m.nRows;
   const signal = options.signal;
   throwIfAborted(WHERE, signal);
-  accumulateIntoHeaps(input, opts, heaps, 0, 1, options.exclude, (done) => {
+  accumulateIntoHeaps(input, opts, heaps, allRows(), options.exclude, (done) => {
     throwIfAborted(WHERE, signal);
     options.onProgress?.(done, total);
     return true;

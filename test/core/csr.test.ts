@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  balancedRange,
+  fillPermutedRows,
+  fillTransposeColumns,
+  permutedIndptr,
+  transposeIndptr,
+} from "../../src/core/csr.js";
+import {
   assertCsr,
   binarize,
   bm25,
@@ -176,6 +183,76 @@ describe("structure", () => {
       }),
     );
     expectRecokitError(() => transpose(csrFromDense([[1, 2]]), new Int32Array(1)), "INVALID_INPUT");
+  });
+
+  it("builds a transpose and a row permutation range by range, equal to the whole (property)", () => {
+    fc.assert(
+      fc.property(
+        triplets,
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(),
+        ({ nRows, nCols, entries }, parts, seed) => {
+          const m = build(nRows, nCols, entries, "sum");
+          const positions = new Int32Array(m.indices.length);
+          const whole = transpose(m, positions);
+          const t: Csr = {
+            nRows: nCols,
+            nCols: nRows,
+            indptr: transposeIndptr(m),
+            indices: new Int32Array(m.indices.length).fill(-1),
+            data: new Float64Array(m.indices.length).fill(Number.NaN),
+          };
+          const partPositions = new Int32Array(m.indices.length).fill(-1);
+          // the ranges cover every column once, in order
+          let covered = 0;
+          for (let part = 0; part < parts; part++) {
+            const [from, to] = balancedRange(t.indptr, nCols, part, parts);
+            expect(from).toBe(covered);
+            expect(to).toBeGreaterThanOrEqual(from);
+            covered = to;
+            fillTransposeColumns(m, t, partPositions, from, to);
+          }
+          expect(covered).toBe(nCols);
+          expect(Array.from(t.indptr)).toEqual(Array.from(whole.indptr));
+          expect(Array.from(t.indices)).toEqual(Array.from(whole.indices));
+          expect(Array.from(t.data)).toEqual(Array.from(whole.data));
+          expect(Array.from(partPositions)).toEqual(Array.from(positions));
+          // a shuffled row order, copied part by part
+          const order = Int32Array.from({ length: nRows }, (_, i) => i);
+          for (let i = nRows - 1; i > 0; i--) {
+            const j = (seed + i * 7919) % (i + 1);
+            [order[i], order[j]] = [order[j]!, order[i]!];
+          }
+          const expected = permuteRows(m, order, undefined, "float32");
+          const p: Csr = {
+            nRows,
+            nCols,
+            indptr: permutedIndptr(m, order),
+            indices: new Int32Array(m.indices.length),
+            data: new Float32Array(m.indices.length),
+          };
+          for (let part = 0; part < parts; part++) {
+            const [from, to] = balancedRange(p.indptr, nRows, part, parts);
+            fillPermutedRows(m, order, p, from, to);
+          }
+          expect(Array.from(p.indptr)).toEqual(Array.from(expected.indptr));
+          expect(Array.from(p.indices)).toEqual(Array.from(expected.indices));
+          expect(Array.from(p.data)).toEqual(Array.from(expected.data));
+        },
+      ),
+    );
+  });
+
+  it("cuts weighted items into runs of about equal weight", () => {
+    // weights 5, 1, 1, 1, 1, 1: half of 10 is reached after the first item
+    const cumulative = Int32Array.from([0, 5, 6, 7, 8, 9, 10]);
+    expect(balancedRange(cumulative, 6, 0, 2)).toEqual([0, 1]);
+    expect(balancedRange(cumulative, 6, 1, 2)).toEqual([1, 6]);
+    expect(balancedRange(cumulative, 6, 0, 1)).toEqual([0, 6]);
+    // no weight at all: the last part takes everything
+    const empty = new Int32Array(4);
+    expect(balancedRange(empty, 3, 0, 2)).toEqual([0, 0]);
+    expect(balancedRange(empty, 3, 1, 2)).toEqual([0, 3]);
   });
 
   it("reads rows, columns, values, sums, counts and norms", () => {

@@ -16,6 +16,12 @@ import {
   type SimilarityMetric,
   topKSimilarity,
 } from "../../src/similarity/index.js";
+import {
+  fillInputColumns,
+  fillInputRows,
+  planSimilarityInput,
+  prepareSimilarityInput,
+} from "../../src/similarity/kernel.js";
 import { expectRecokitError } from "../helpers.js";
 import { bruteForceNeighbors } from "./reference.js";
 
@@ -350,5 +356,50 @@ describe("shapes, options and errors", () => {
     topKSimilarity(m, { k: 1, metric: "adjustedCosine" });
     topKSimilarity(m, { k: 1, metric: "pearson" });
     expect(Array.from(m.data)).toEqual(before);
+  });
+});
+
+describe("input prepared by parts (what the workers of topKSimilarityParallel do)", () => {
+  it("equals the single-threaded input array for array, for any number of parts", () => {
+    const ratings = csrFromTriplets(
+      {
+        rows: [0, 0, 1, 2, 2, 2, 3, 4, 4, 5],
+        cols: [0, 3, 1, 0, 1, 2, 3, 2, 4, 4],
+        values: [5, 3, 4, 1, 2, 5, 4, 3, 2, 1],
+      },
+      { nRows: 6, nCols: 5 },
+    );
+    // 0.1 has no exact Float32: those values stay Float64
+    const weights = csrFromTriplets({ rows: [0, 1, 1, 2], cols: [1, 0, 1, 1], values: [0.1, 0.7, 0.2, 3] });
+    const cases: [Csr, SimilarityMetric][] = [
+      [ratings, "cosine"],
+      [ratings, "adjustedCosine"],
+      [weights, "pearson"],
+    ];
+    for (const [m, metric] of cases) {
+      const single = prepareSimilarityInput(m, metric, 2);
+      for (let parts = 1; parts <= 4; parts++) {
+        const plan = planSimilarityInput(m, metric, 2, (bytes) => new SharedArrayBuffer(bytes));
+        for (let part = 0; part < parts; part++) fillInputRows(plan, part, parts);
+        for (let part = 0; part < parts; part++) fillInputColumns(plan, part, parts);
+        const got = plan.input;
+        expect(got.productsPositive).toBe(single.productsPositive);
+        expect(got.rows.data.constructor).toBe(single.rows.data.constructor);
+        for (const [a, b] of [
+          [got.order, single.order],
+          [got.rows.indptr, single.rows.indptr],
+          [got.rows.indices, single.rows.indices],
+          [got.rows.data, single.rows.data],
+          [got.cols.indptr, single.cols.indptr],
+          [got.cols.indices, single.cols.indices],
+          [got.cols.data, single.cols.data],
+          [got.positions, single.positions],
+          [got.norms, single.norms],
+          [got.counts, single.counts],
+        ] as const) {
+          expect(Array.from(a)).toEqual(Array.from(b));
+        }
+      }
+    }
   });
 });
