@@ -930,16 +930,27 @@ export function drainRows(
   const scores = new Float64Array(parts.length * first.slots);
   for (let r = from; r < n; r += step) {
     const p = position[r]!;
+    // every part keeps `capacity` candidates ranking at or above its worst kept one: a candidate
+    // ranking after the best of those cannot make the list
+    let floor = Number.NEGATIVE_INFINITY;
+    let floorId = 0;
+    for (const part of parts) {
+      const w = part.worstScore[p]!;
+      if (w > floor || (w === floor && part.worstId[p]! < floorId)) {
+        floor = w;
+        floorId = part.worstId[p]!;
+      }
+    }
     let held = 0;
     for (const part of parts) {
       const base = p * part.slots;
-      const size = part.sizes[p]!;
-      // element loops: short runs, where views would cost more than the copy
-      for (let j = 0; j < size; j++) {
-        ids[held + j] = part.ids[base + j]!;
-        scores[held + j] = part.scores[base + j]!;
+      const end = base + part.sizes[p]!;
+      for (let j = base; j < end; j++) {
+        const score = part.scores[j]!;
+        if (score < floor || (score === floor && part.ids[j]! > floorId)) continue;
+        ids[held] = part.ids[j]!;
+        scores[held++] = score;
       }
-      held += size;
     }
     const keep = indptr[r + 1]! - indptr[r]!;
     if (held > keep) selectBest(scores, ids, 0, held, keep);
