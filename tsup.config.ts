@@ -8,8 +8,9 @@ const domains = readdirSync("src", { withFileTypes: true })
 
 const entry: Record<string, string> = { index: "src/index.ts" };
 for (const name of domains) entry[`${name}/index`] = `src/${name}/index.ts`;
-// loaded by path from recokit/node's topKSimilarityParallel, not imported
+// loaded by path from recokit/node's parallel functions, not imported
 entry["node/similarity-worker"] = "src/node/similarity-worker.ts";
+entry["node/content-worker"] = "src/node/content-worker.ts";
 
 export default defineConfig({
   entry,

@@ -25,6 +25,7 @@ const extra = hasFlag("--smoke") ? ["--smoke"] : [];
 
 const entryPoints: Record<string, string> = {
   "similarity-worker": join(here, "../src/node/similarity-worker.ts"),
+  "content-worker": join(here, "../src/node/content-worker.ts"),
 };
 for (const file of files) entryPoints[file.replace(/\.ts$/, "")] = join(here, file);
 await build({

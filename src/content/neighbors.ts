@@ -1,4 +1,14 @@
-import { assertCsr, type Csr, colCounts, permuteRows, rowNorms, transpose } from "../core/csr.js";
+import {
+  assertCsr,
+  type BufferAllocator,
+  type Csr,
+  colCounts,
+  float64s,
+  int32s,
+  permuteRows,
+  rowNorms,
+  transpose,
+} from "../core/csr.js";
 import { assertFinite, assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import { heapDrain, heapPush, TopKHeap } from "../core/topk.js";
 import { type NeighborLists, topKSimilarity } from "../similarity/index.js";
@@ -171,9 +181,67 @@ export function resolveNeighborOptions(
  * ```
  */
 export function contentNeighborLists(itemFeatures: Csr, options: ContentNeighborOptions): NeighborLists {
-  const resolved = resolveNeighborOptions(WHERE, options);
-  assertCsr(WHERE, itemFeatures);
+  const plan = planNeighborSearch(WHERE, itemFeatures, options);
+  const { k, signal, onProgress } = plan;
   const m = itemFeatures;
+  const n = m.nRows;
+  if (plan.reason !== undefined) {
+    const lists = topKSimilarity(m, {
+      k,
+      metric: "cosine",
+      ...(signal !== undefined ? { signal } : {}),
+      ...(onProgress !== undefined ? { onProgress } : {}),
+    });
+    plan.onStats?.(kernelStats(plan, plan.reason));
+    return lists;
+  }
+  const counts = noWork();
+  const input = prepare(permuteRows(m, plan.order), plan.order, plan.df, plan.selectiveDf, k);
+  const st = searchState(input, new Float64Array(n).fill(Number.NEGATIVE_INFINITY), emptyHeaps(n, k));
+  const t = rowTable();
+  seedThresholds(st, counts, seedOrder(input.m, input.df), 0, n);
+  throwIfAborted(WHERE, signal);
+  for (let r = 0; r < n; r++) {
+    selectivePairs(st, t, r, counts);
+    certify(st, t, r, counts);
+    if (((r + 1) & 1023) === 0) {
+      throwIfAborted(WHERE, signal);
+      onProgress?.(r + 1, n);
+    }
+  }
+  const lists = drainLists(st, 0, n, neighborIndptr(st), undefined);
+  onProgress?.(n, n);
+  plan.onStats?.(boundedStats(plan, counts));
+  return lists;
+}
+
+/**
+ * What {@link contentNeighborLists} runs on a matrix: the all-pairs kernel (`reason` set) or the
+ * bounded search with its search order. Validates the matrix and options. @internal
+ */
+export interface NeighborSearchPlan {
+  readonly k: number;
+  readonly rows: number;
+  readonly selectiveDf: number;
+  readonly kernelWork: number;
+  readonly reason?: NonNullable<ContentNeighborStats["reason"]>;
+  /** Items having each feature. */
+  readonly df: Int32Array;
+  /** Search order (see `localityOrder`); empty when the kernel runs. */
+  readonly order: Int32Array;
+  readonly onStats?: (stats: ContentNeighborStats) => void;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Decides how the neighbour lists of `m` are computed. @internal */
+export function planNeighborSearch(
+  where: string,
+  m: Csr,
+  options: ContentNeighborOptions,
+): NeighborSearchPlan {
+  const resolved = resolveNeighborOptions(where, options);
+  assertCsr(where, m);
   const n = m.nRows;
   const k = resolved.k;
   const df = colCounts(m);
@@ -184,31 +252,45 @@ export function contentNeighborLists(itemFeatures: Csr, options: ContentNeighbor
     if (df[f]! > maxCount) maxCount = df[f]!;
   }
   const limit = Math.floor((resolved.maxDf ?? DEFAULT_MAX_DF) * n);
-  const signal = options.signal;
-  const onProgress = options.onProgress;
-  const none = { certified: 0, extended: 0, scanned: 0, candidates: 0, scanWork: 0 };
-  const kernel = (reason: NonNullable<ContentNeighborStats["reason"]>): NeighborLists => {
-    const lists = topKSimilarity(m, {
-      k,
-      metric: "cosine",
-      ...(signal !== undefined ? { signal } : {}),
-      ...(onProgress !== undefined ? { onProgress } : {}),
-    });
-    resolved.onStats?.({ method: "kernel", reason, rows: n, selectiveDf: limit, kernelWork, ...none });
-    return lists;
+  const base = {
+    k,
+    rows: n,
+    selectiveDf: limit,
+    kernelWork,
+    df,
+    order: new Int32Array(0),
+    ...(resolved.onStats !== undefined ? { onStats: resolved.onStats } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   };
-  if (k === 0 || n < 2 || (resolved.maxDf === undefined && kernelWork <= SMALL_WORK)) return kernel("small");
-  if (limit >= maxCount) return kernel("no-common");
-  if (!valuesInRange(m)) return kernel("values");
+  if (k === 0 || n < 2 || (resolved.maxDf === undefined && kernelWork <= SMALL_WORK))
+    return { ...base, reason: "small" };
+  if (limit >= maxCount) return { ...base, reason: "no-common" };
+  if (!valuesInRange(m)) return { ...base, reason: "values" };
   if (n * k > 2 ** 31 - 1)
-    throw new RecokitError("TOO_LARGE", WHERE, `${n} items × k=${k} neighbour slots exceed the 2³¹ limit`);
-  throwIfAborted(WHERE, signal);
-  const counts = { ...none };
-  const order = localityOrder(m, df, limit);
-  const lists = searchAll(prepare(permuteRows(m, order), order, df, limit, k), counts, signal, onProgress);
-  onProgress?.(n, n);
-  resolved.onStats?.({ method: "bounded", rows: n, selectiveDf: limit, kernelWork, ...counts });
-  return lists;
+    throw new RecokitError("TOO_LARGE", where, `${n} items × k=${k} neighbour slots exceed the 2³¹ limit`);
+  throwIfAborted(where, options.signal);
+  return { ...base, order: localityOrder(m, df, limit) };
+}
+
+/** Work counters of the bounded search. @internal */
+export function noWork(): Counts {
+  return { certified: 0, extended: 0, scanned: 0, candidates: 0, scanWork: 0 };
+}
+
+/** Stats of a kernel run. @internal */
+export function kernelStats(
+  plan: NeighborSearchPlan,
+  reason: NonNullable<ContentNeighborStats["reason"]>,
+): ContentNeighborStats {
+  const { rows, selectiveDf, kernelWork } = plan;
+  return { method: "kernel", reason, rows, selectiveDf, kernelWork, ...noWork() };
+}
+
+/** Stats of a bounded run. @internal */
+export function boundedStats(plan: NeighborSearchPlan, counts: Counts): ContentNeighborStats {
+  const { rows, selectiveDf, kernelWork } = plan;
+  return { method: "bounded", rows, selectiveDf, kernelWork, ...counts };
 }
 
 /** Whether every stored value lies in [MIN_VALUE, MAX_VALUE]. */
@@ -226,8 +308,8 @@ const MASK_BITS = 64;
 /** A row's threshold is seeded from this many items on either side of it in the seed order. */
 const SEED_WINDOW = 32;
 
-/** What the search reads; x̂ = row / ‖row‖, selective features have df ≤ limit. */
-interface SearchState {
+/** What the search reads (never written once prepared); x̂ = row / ‖row‖, selective features have df ≤ limit. @internal */
+export interface SearchInput {
   /** Items in search order (rows of the input permuted by `localityOrder`). */
   readonly m: Csr;
   /** Original index of the item at each position: what the heaps hold and rank ties by. */
@@ -258,6 +340,17 @@ interface SearchState {
   readonly bound: Float64Array;
   /** ‖x̂_r,common‖: com(r, s) ≤ ‖x̂_r,common‖ · ‖x̂_s,common‖. */
   readonly comNorm: Float64Array;
+}
+
+/** Per-item top-k heaps (core `heapPush` layout: item r's at r·k, its root the worst kept). @internal */
+export interface NeighborHeaps {
+  readonly heapIds: Int32Array;
+  readonly heapSims: Float64Array;
+  readonly heapSizes: Int32Array;
+}
+
+/** The input with what a search writes: thresholds, heaps and scratch. */
+interface SearchState extends SearchInput, NeighborHeaps {
   /** Per item, a lower bound on its k-th similarity: its seed (-∞ without one), its heap's worst once full. */
   readonly theta: Float64Array;
   /** Scratch, zero between rows: selective part of cos(r, s) (or a mark) per item. */
@@ -265,10 +358,27 @@ interface SearchState {
   readonly touched: Int32Array;
   /** Scratch, zero between rows: the current row's raw values, dense over features. */
   readonly raw: Float64Array;
-  /** Per-item top-k heaps (core `heapPush` layout: item r's at r·k, its root the worst kept). */
-  readonly heapIds: Int32Array;
-  readonly heapSims: Float64Array;
-  readonly heapSizes: Int32Array;
+}
+
+/** Empty heaps for n items, in memory from `allocate` when given. @internal */
+export function emptyHeaps(n: number, k: number, allocate?: BufferAllocator): NeighborHeaps {
+  return {
+    heapIds: int32s(n * k, allocate),
+    heapSims: float64s(n * k, allocate),
+    heapSizes: int32s(n, allocate),
+  };
+}
+
+/** A search over `input` with the given thresholds and heaps and fresh scratch. */
+function searchState(input: SearchInput, theta: Float64Array, heaps: NeighborHeaps): SearchState {
+  return {
+    ...input,
+    ...heaps,
+    theta,
+    acc: new Float64Array(input.n),
+    touched: new Int32Array(input.n),
+    raw: new Float64Array(input.m.nCols),
+  };
 }
 
 /**
@@ -338,22 +448,34 @@ function identityOrder(n: number): Int32Array {
   return order;
 }
 
-function prepare(m: Csr, ids: Int32Array, df: Int32Array, limit: number, k: number): SearchState {
+/**
+ * Splits x̂ into its selective and common parts with their posting lists, masks and bounds; every
+ * array in memory from `allocate` when given (the search order `ids` and `m` are kept as they
+ * are). @internal
+ */
+export function prepare(
+  m: Csr,
+  ids: Int32Array,
+  df: Int32Array,
+  limit: number,
+  k: number,
+  allocate?: BufferAllocator,
+): SearchInput {
   const n = m.nRows;
-  const norms = rowNorms(m);
-  const selPtr = new Int32Array(n + 1);
-  const comPtr = new Int32Array(n + 1);
+  const norms = rowNorms(m, allocate);
+  const selPtr = int32s(n + 1, allocate);
+  const comPtr = int32s(n + 1, allocate);
   for (let r = 0; r < n; r++) {
     let c = 0;
     for (let j = m.indptr[r]!; j < m.indptr[r + 1]!; j++) if (df[m.indices[j]!]! > limit) c++;
     comPtr[r + 1] = comPtr[r]! + c;
     selPtr[r + 1] = selPtr[r]! + (m.indptr[r + 1]! - m.indptr[r]! - c);
   }
-  const selIdx = new Int32Array(selPtr[n]!);
-  const selVal = new Float64Array(selPtr[n]!);
-  const comIdx = new Int32Array(comPtr[n]!);
-  const comVal = new Float64Array(comPtr[n]!);
-  const colMax = new Float64Array(m.nCols);
+  const selIdx = int32s(selPtr[n]!, allocate);
+  const selVal = float64s(selPtr[n]!, allocate);
+  const comIdx = int32s(comPtr[n]!, allocate);
+  const comVal = float64s(comPtr[n]!, allocate);
+  const colMax = float64s(m.nCols, allocate);
   for (let r = 0; r < n; r++) {
     let ps = selPtr[r]!;
     const first = comPtr[r]!;
@@ -382,16 +504,16 @@ function prepare(m: Csr, ids: Int32Array, df: Int32Array, limit: number, k: numb
     }
   }
   const sel: Csr = { nRows: n, nCols: m.nCols, indptr: selPtr, indices: selIdx, data: selVal };
-  const selPos = new Int32Array(selIdx.length);
-  const selCols = transpose(sel, selPos);
+  const selPos = int32s(selIdx.length, allocate);
+  const selCols = transpose(sel, selPos, allocate);
   const com: Csr = { nRows: n, nCols: m.nCols, indptr: comPtr, indices: comIdx, data: comVal };
-  const maskBit = new Int32Array(m.nCols).fill(-1);
+  const maskBit = int32s(m.nCols, allocate).fill(-1);
   const frequent: number[] = [];
   for (let f = 0; f < m.nCols; f++) if (df[f]! > limit) frequent.push(f);
   frequent.sort((a, b) => df[b]! - df[a]! || a - b);
   for (let b = 0; b < Math.min(MASK_BITS, frequent.length); b++) maskBit[frequent[b]!] = b;
-  const masks = new Int32Array(3 * n);
-  const comNorm = new Float64Array(n);
+  const masks = int32s(3 * n, allocate);
+  const comNorm = float64s(n, allocate);
   const levels = new Int32Array(MASK_BITS);
   let maxComNorm = 0;
   for (let r = 0; r < n; r++) {
@@ -418,7 +540,7 @@ function prepare(m: Csr, ids: Int32Array, df: Int32Array, limit: number, k: numb
     comNorm[r] = Math.sqrt(sq);
     if (comNorm[r]! > maxComNorm) maxComNorm = comNorm[r]!;
   }
-  const bound = new Float64Array(n);
+  const bound = float64s(n, allocate);
   for (let r = 0; r < n; r++) {
     let sum = 0;
     for (let p = comPtr[r]!; p < comPtr[r + 1]!; p++) sum += comVal[p]! * colMax[comIdx[p]!]!;
@@ -435,23 +557,17 @@ function prepare(m: Csr, ids: Int32Array, df: Int32Array, limit: number, k: numb
     selCols,
     selPos,
     com,
-    comCols: transpose(com),
+    comCols: transpose(com, undefined, allocate),
     maskBit,
     masks,
     colMax,
     bound,
     comNorm,
-    theta: new Float64Array(n).fill(Number.NEGATIVE_INFINITY),
-    acc: new Float64Array(n),
-    touched: new Int32Array(n),
-    raw: new Float64Array(m.nCols),
-    heapIds: new Int32Array(n * k),
-    heapSims: new Float64Array(n * k),
-    heapSizes: new Int32Array(n),
   };
 }
 
-interface Counts {
+/** Work done by a search (see {@link ContentNeighborStats}). @internal */
+export interface Counts {
   certified: number;
   extended: number;
   scanned: number;
@@ -461,8 +577,13 @@ interface Counts {
 
 /** Offers (other, sim) to row's heap; a full heap's worst raises row's threshold. */
 function offer(st: SearchState, row: number, other: number, sim: number): void {
+  offerId(st, row, st.ids[other]!, sim);
+}
+
+/** Offers the item of original index `id` to row's heap (see {@link offer}). */
+function offerId(st: SearchState, row: number, id: number, sim: number): void {
   const k = st.k;
-  const size = heapPush(st.heapIds, st.heapSims, row * k, st.heapSizes[row]!, k, st.ids[other]!, sim);
+  const size = heapPush(st.heapIds, st.heapSims, row * k, st.heapSizes[row]!, k, id, sim);
   st.heapSizes[row] = size;
   if (size === k && st.heapSims[row * k]! > st.theta[row]!) st.theta[row] = st.heapSims[row * k]!;
 }
@@ -564,42 +685,52 @@ function sharedSum(t: RowTable, masks: Int32Array, s: number): number {
 }
 
 /**
- * Seeds each row's threshold with a lower bound on its k-th similarity, so that pruning is strong
- * from the first rows on: the k-th best exact similarity between r and the SEED_WINDOW items on
- * either side of it in {@link seedOrder}, minus the margin (when k of them share a feature with r,
- * r's final list holds k items at least that similar). Those items share r's rarest well-shared
- * features, so they are mostly close to r and the seed is close to the final k-th similarity.
- * Each pair in a window is computed once and offered to both items, whose top-k are kept in a
- * ring of SEED_WINDOW + 1 heaps: the item at q and the ones after it it still pairs with.
+ * Seeds the thresholds of the items at positions [from, to) of the seed `order` with a lower bound
+ * on their k-th similarity, so that pruning is strong from the first rows on: the k-th best exact
+ * similarity between r and the SEED_WINDOW items on either side of it in {@link seedOrder}, minus
+ * the margin (when k of them share a feature with r, r's final list holds k items at least that
+ * similar). Those items share r's rarest well-shared features, so they are mostly close to r and
+ * the seed is close to the final k-th similarity. Each pair in a window is computed once and
+ * offered to both items, whose top-k are kept in a ring of SEED_WINDOW + 1 heaps: the item at q
+ * and the ones after it it still pairs with. A range starts SEED_WINDOW positions early to offer
+ * its first items their pairs with the items before them, so ranges can be seeded apart with the
+ * same result. @internal
  */
-function seedThresholds(st: SearchState, counts: Counts): void {
+export function seedThresholds(
+  st: SearchState,
+  counts: Counts,
+  order: Int32Array,
+  from: number,
+  to: number,
+): void {
   const { theta, n, k } = st;
-  const order = seedOrder(st.m, st.df);
   const ring = SEED_WINDOW + 1;
   const best = Array.from({ length: ring }, () => new TopKHeap(k));
-  for (let q = 0; q < n; q++) {
+  for (let q = Math.max(0, from - SEED_WINDOW); q < to; q++) {
     const r = order[q]!;
+    const own = q >= from;
     const mine = best[q % ring]!;
     // the heap of q + SEED_WINDOW, which meets no item before q, held q − 1's (now done)
     best[(q + SEED_WINDOW) % ring]!.clear();
     setRaw(st, r, 1);
     const end = Math.min(n, q + SEED_WINDOW + 1);
-    for (let u = q + 1; u < end; u++) {
+    // before `from`, q only pairs with the range's items; past `to`, items are another range's
+    for (let u = Math.max(q + 1, from); u < end; u++) {
+      if (!own && u >= to) break;
       const s = order[u]!;
       const sim = kernelSimilarity(st, r, s);
       counts.candidates++;
       // sim = 0: the two share no feature, and need not be in each other's lists
       if (sim > 0) {
-        mine.push(s, sim);
-        best[u % ring]!.push(r, sim);
+        if (own) mine.push(s, sim);
+        if (u < to) best[u % ring]!.push(r, sim);
       }
     }
     setRaw(st, r, 0);
     // pairs with the items before q were offered on their turns: q's heap is complete
-    if (mine.size === k) theta[r] = mine.threshold - MARGIN;
+    if (own && mine.size === k) theta[r] = mine.threshold - MARGIN;
   }
 }
-
 /**
  * Pairs (r, s > r) sharing a selective feature, r and s being search positions: sel(r, s) is
  * accumulated over the posting lists after r. A pair's similarity is at most sel + min(B_r, B_s,
@@ -706,38 +837,145 @@ function certify(st: SearchState, t: RowTable, r: number, counts: Counts): void 
   setRaw(st, r, 0);
 }
 
-/** Runs the search over every row and returns the sorted lists. */
-function searchAll(
-  st: SearchState,
-  counts: Counts,
-  signal: AbortSignal | undefined,
-  onProgress: ((done: number, total: number) => void) | undefined,
-): NeighborLists {
-  const { n, k } = st;
-  const t: RowTable = {
-    upper: new Float64Array(MASK_BITS),
-    mask0: 0,
-    mask1: 0,
-    rest: 0,
-  };
-  seedThresholds(st, counts);
-  throwIfAborted(WHERE, signal);
-  for (let r = 0; r < n; r++) {
-    selectivePairs(st, t, r, counts);
-    certify(st, t, r, counts);
-    if (((r + 1) & 1023) === 0) {
-      throwIfAborted(WHERE, signal);
-      onProgress?.(r + 1, n);
-    }
-  }
-  // position p holds the list of original item ids[p]
-  const { ids, heapSizes } = st;
-  const indptr = new Int32Array(n + 1);
+/** A fresh table for {@link selectivePairs} and {@link certify}. */
+function rowTable(): RowTable {
+  return { upper: new Float64Array(MASK_BITS), mask0: 0, mask1: 0, rest: 0 };
+}
+
+/** Row pointers of the final lists (by original index) from the heaps' sizes. @internal */
+export function neighborIndptr(st: SearchInput & NeighborHeaps, allocate?: BufferAllocator): Int32Array {
+  const { n, ids, heapSizes } = st;
+  const indptr = int32s(n + 1, allocate);
   for (let p = 0; p < n; p++) indptr[ids[p]! + 1] = heapSizes[p]!;
   for (let r = 0; r < n; r++) indptr[r + 1]! += indptr[r]!;
-  const indices = new Int32Array(indptr[n]!);
-  const similarities = new Float64Array(indptr[n]!);
-  for (let p = 0; p < n; p++)
+  return indptr;
+}
+
+/**
+ * Sorts the heaps of positions [from, to) into neighbour lists at `indptr` (original indices), in
+ * `out` when given (shared arrays of at least indptr[n] slots), and returns the lists. @internal
+ */
+export function drainLists(
+  st: SearchInput & NeighborHeaps,
+  from: number,
+  to: number,
+  indptr: Int32Array,
+  out: { indices: Int32Array; similarities: Float64Array } | undefined,
+): NeighborLists {
+  const { n, k, ids, heapSizes } = st;
+  const indices = out?.indices ?? new Int32Array(indptr[n]!);
+  const similarities = out?.similarities ?? new Float64Array(indptr[n]!);
+  for (let p = from; p < to; p++)
     heapDrain(st.heapIds, st.heapSims, p * k, heapSizes[p]!, indices, similarities, indptr[ids[p]!]!);
   return { nRows: n, nCols: n, k, metric: "cosine", indptr, indices, similarities };
+}
+
+/**
+ * One worker's share of a parallel search. The shared `theta` holds the seeds (the workers seed
+ * one range each), then the final thresholds; each worker searches the selective pairs of the rows
+ * it claims with its own copy of the seeds and its own heaps; then the rows it claims next get
+ * every worker's heap merged into the first worker's and their certificate checked. The result is
+ * the lists of the single-threaded search: each pair sharing a selective feature is offered to
+ * both heaps by exactly one worker, and a row's certificate runs on its complete heap. @internal
+ */
+export interface ParallelSearch {
+  readonly input: SearchInput;
+  readonly seedOrder: Int32Array;
+  readonly theta: Float64Array;
+  /** One set per worker; the first receives the merged heaps. */
+  readonly heaps: readonly NeighborHeaps[];
+}
+
+/** The shared part of a parallel search over a planned matrix. @internal */
+export function prepareParallelSearch(
+  m: Csr,
+  plan: NeighborSearchPlan,
+  workers: number,
+  allocate: BufferAllocator,
+): ParallelSearch {
+  const input = prepare(
+    permuteRows(m, plan.order, allocate),
+    plan.order,
+    plan.df,
+    plan.selectiveDf,
+    plan.k,
+    allocate,
+  );
+  const order = seedOrder(input.m, input.df);
+  const shared = int32s(order.length, allocate);
+  shared.set(order);
+  return {
+    input,
+    seedOrder: shared,
+    theta: float64s(input.n, allocate).fill(Number.NEGATIVE_INFINITY),
+    heaps: Array.from({ length: workers }, () => emptyHeaps(input.n, plan.k, allocate)),
+  };
+}
+
+/** Seeds the thresholds of one of `parts` equal ranges of the seed order. @internal */
+export function seedPart(search: ParallelSearch, part: number, parts: number, counts: Counts): void {
+  const n = search.input.n;
+  const st = searchState(search.input, search.theta, search.heaps[part]!);
+  seedThresholds(
+    st,
+    counts,
+    search.seedOrder,
+    Math.floor((part * n) / parts),
+    Math.floor(((part + 1) * n) / parts),
+  );
+}
+
+/**
+ * Scores the pairs sharing a selective feature of the rows `claim` hands out (`chunk` positions
+ * from each returned start, until one is ≥ n) into worker `part`'s heaps, with a private copy of
+ * the seeded thresholds. `onRows` receives the rows done so far. @internal
+ */
+export function selectivePart(
+  search: ParallelSearch,
+  part: number,
+  claim: () => number,
+  chunk: number,
+  counts: Counts,
+  onRows?: (done: number) => void,
+): void {
+  const st = searchState(search.input, search.theta.slice(), search.heaps[part]!);
+  const n = st.n;
+  const t = rowTable();
+  let done = 0;
+  for (let start = claim(); start < n; start = claim()) {
+    const end = Math.min(n, start + chunk);
+    for (let r = start; r < end; r++) selectivePairs(st, t, r, counts);
+    done += end - start;
+    onRows?.(done);
+  }
+}
+
+/**
+ * For the rows `claim` hands out: merges every worker's heap of the row into the first worker's,
+ * raises the shared threshold to its worst when full, and checks the row's certificate (scanning
+ * common posting lists where it fails). Rows are independent here: each writes only its own heap
+ * and threshold. @internal
+ */
+export function certifyPart(
+  search: ParallelSearch,
+  claim: () => number,
+  chunk: number,
+  counts: Counts,
+): void {
+  const heaps = search.heaps;
+  const st = searchState(search.input, search.theta, heaps[0]!);
+  const { n, k } = st;
+  const t = rowTable();
+  for (let start = claim(); start < n; start = claim()) {
+    const end = Math.min(n, start + chunk);
+    for (let r = start; r < end; r++) {
+      for (let w = 1; w < heaps.length; w++) {
+        const other = heaps[w]!;
+        for (let j = r * k; j < r * k + other.heapSizes[r]!; j++)
+          offerId(st, r, other.heapIds[j]!, other.heapSims[j]!);
+      }
+      if (st.heapSizes[r] === k && st.heapSims[r * k]! > st.theta[r]!) st.theta[r] = st.heapSims[r * k]!;
+      certify(st, t, r, counts);
+    }
+  }
 }

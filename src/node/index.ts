@@ -1,2 +1,3 @@
 export * from "./files.js";
+export { contentNeighborListsParallel, type ParallelContentNeighborOptions } from "./parallel-content.js";
 export { type ParallelSimilarityOptions, topKSimilarityParallel } from "./parallel-similarity.js";

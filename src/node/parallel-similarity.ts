@@ -1,7 +1,4 @@
-import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { assertCsr, type Csr } from "../core/csr.js";
 import { assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import {
@@ -13,6 +10,7 @@ import {
   type TopKSimilarityOptions,
 } from "../similarity/kernel.js";
 import type { NeighborLists } from "../similarity/neighbors.js";
+import { sharedMemory, startWorkers } from "./workers.js";
 
 /** Options of {@link topKSimilarityParallel}. */
 export interface ParallelSimilarityOptions extends TopKSimilarityOptions {
@@ -21,23 +19,6 @@ export interface ParallelSimilarityOptions extends TopKSimilarityOptions {
 }
 
 const WHERE = "topKSimilarityParallel";
-
-/**
- * How to start a worker: the built `.js` entry beside this module, or, when running from the
- * TypeScript sources (tests, examples), a tiny bootstrap that registers the tsx loader first.
- */
-function workerEntry(): { script: URL | string; eval: boolean } {
-  for (const name of ["./similarity-worker.js", "./node/similarity-worker.js"]) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return { script: url, eval: false };
-  }
-  const source = new URL("./similarity-worker.ts", import.meta.url);
-  if (existsSync(fileURLToPath(source))) {
-    const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`;
-    return { script: boot, eval: true };
-  }
-  throw new RecokitError("INTERNAL", WHERE, "cannot find the similarity worker module next to recokit/node");
-}
 
 function share<T extends Int32Array | Float64Array>(a: T): T {
   const ctor = a.constructor as { new (b: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number };
@@ -85,56 +66,24 @@ export async function topKSimilarityParallel(
   throwIfAborted(WHERE, options.signal);
   const exclude = options.exclude === undefined ? undefined : shareCsr(options.exclude);
   const parts = Math.min(workers, Math.max(1, m.nRows));
-  const entry = workerEntry();
-  const doneByPart = new Array<number>(parts).fill(0);
-  const running = Array.from(
-    { length: parts },
-    (_, part) => new Worker(entry.script, { eval: entry.eval, workerData: { opts, exclude, part, parts } }),
+  const group = startWorkers(
+    WHERE,
+    "similarity-worker",
+    parts,
+    (part) => ({ opts, exclude, part, parts }),
+    m.nRows,
+    options.onProgress,
   );
-  // every worker's next reply of a given type, or its failure
-  const replies = running.map((worker, part) => {
-    const waiting = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
-    let failure: Error | undefined;
-    const fail = (e: Error): void => {
-      failure ??= e;
-      for (const w of waiting.values()) w.reject(e);
-      waiting.clear();
-    };
-    worker.on("message", (msg: WorkerReply) => {
-      if (msg.type === "progress") {
-        doneByPart[part] = msg.done;
-        options.onProgress?.(
-          doneByPart.reduce((a, b) => a + b, 0),
-          m.nRows,
-        );
-        return;
-      }
-      waiting.get(msg.type)?.resolve();
-      waiting.delete(msg.type);
-    });
-    worker.on("error", (e) =>
-      fail(new RecokitError("INTERNAL", WHERE, `worker ${part} failed: ${e.message}`)),
-    );
-    worker.on("exit", (code) => {
-      if (code !== 0) fail(new RecokitError("ABORTED", WHERE, `worker ${part} stopped (exit ${code})`));
-    });
-    return (type: WorkerReply["type"]): Promise<void> =>
-      new Promise((resolve, reject) => {
-        if (failure !== undefined) reject(failure);
-        else waiting.set(type, { resolve, reject });
-      });
-  });
-  const all = async (type: WorkerReply["type"]): Promise<void> => {
-    await Promise.all(replies.map((next) => next(type)));
+  const running = group.workers;
+  const all = async (type: string): Promise<void> => {
+    await group.all(type);
   };
-  const onAbort = (): void => {
-    for (const w of running) void w.terminate();
-  };
+  const onAbort = (): void => group.terminate();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     // planned while the workers start, in shared memory they read without a copy; they fill in
     // the permuted rows and the transpose themselves, a share each
-    const shared = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
+    const shared = sharedMemory;
     const capacity = heapCapacity(m.nRows, opts);
     const plan = planSimilarityInput(m, opts.metric, capacity, shared);
     const input = plan.input;
@@ -169,9 +118,6 @@ export async function topKSimilarityParallel(
     throw e;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
-    for (const w of running) void w.terminate();
+    group.terminate();
   }
 }
-
-/** What a similarity worker sends back. */
-type WorkerReply = { type: "progress"; done: number } | { type: "accumulated" } | { type: "drained" };

@@ -15,6 +15,7 @@ import {
   type RowHeaps,
   type SimilarityInputPlan,
 } from "../similarity/kernel.js";
+import { barrier } from "./workers.js";
 
 type WorkerRequest =
   | { type: "input"; plan: SimilarityInputPlan; heaps: RowHeaps[]; sync: Int32Array }
@@ -31,18 +32,6 @@ interface Job {
 const ARRIVED = 0;
 const NEXT_ROW = 1;
 
-/**
- * Waits until every worker has called this `round` times: a counter in shared memory, with waits
- * short enough that a terminated worker is not left blocked.
- */
-function barrier(sync: Int32Array, parts: number, round: number): void {
-  Atomics.add(sync, ARRIVED, 1);
-  Atomics.notify(sync, ARRIVED);
-  for (let seen = Atomics.load(sync, ARRIVED); seen < parts * round; seen = Atomics.load(sync, ARRIVED)) {
-    Atomics.wait(sync, ARRIVED, seen, 50);
-  }
-}
-
 const job = workerData as Job;
 let plan: SimilarityInputPlan | undefined;
 let heaps: RowHeaps[] = [];
@@ -52,9 +41,9 @@ parentPort!.on("message", (msg: WorkerRequest) => {
     heaps = msg.heaps;
     const sync = msg.sync;
     fillInputRows(plan, job.part, job.parts);
-    barrier(sync, job.parts, 1);
+    barrier(sync, ARRIVED, job.parts, 1);
     fillInputColumns(plan, job.part, job.parts);
-    barrier(sync, job.parts, 2);
+    barrier(sync, ARRIVED, job.parts, 2);
     const claim = (): number => Atomics.add(sync, NEXT_ROW, ROW_CHUNK);
     accumulateIntoHeaps(plan.input, job.opts, heaps[job.part]!, claim, job.exclude, (done) => {
       parentPort!.postMessage({ type: "progress", done });

@@ -5,6 +5,16 @@ import {
   contentNeighborLists,
   fitContentFeatures,
 } from "../../src/content/index.js";
+import {
+  certifyPart,
+  drainLists,
+  neighborIndptr,
+  noWork,
+  planNeighborSearch,
+  prepareParallelSearch,
+  seedPart,
+  selectivePart,
+} from "../../src/content/neighbors.js";
 import { type Csr, createRandom, csrFromDense, csrFromTriplets } from "../../src/core/index.js";
 import { type NeighborLists, topKSimilarity } from "../../src/similarity/index.js";
 import { deepFreeze, expectRecokitError } from "../helpers.js";
@@ -282,5 +292,47 @@ describe("contentNeighborLists: when the kernel runs, options, errors", () => {
     );
     // 40 items × k slots over 2³¹: refused before allocating
     expectRecokitError(() => contentNeighborLists(m, { k: 2 ** 27, maxDf: 0.2 }), "TOO_LARGE", /2³¹/);
+  });
+});
+
+describe("contentNeighborLists: the parts of a parallel search", () => {
+  it("seeds the same thresholds range by range as in one pass, and the parts give the same lists", () => {
+    const m = skewedMatrix(21, 500, 70, 0.8, false);
+    const k = 6;
+    const plan = planNeighborSearch("test", m, { k, maxDf: 0.05 });
+    expect(plan.reason).toBeUndefined();
+    const memory = (bytes: number): ArrayBuffer => new ArrayBuffer(bytes);
+    const whole = prepareParallelSearch(m, plan, 1, memory);
+    seedPart(whole, 0, 1, noWork());
+    expect(whole.theta.some((t) => t > 0)).toBe(true);
+    for (const parts of [2, 3, 7]) {
+      const split = prepareParallelSearch(m, plan, parts, memory);
+      for (let part = parts - 1; part >= 0; part--) seedPart(split, part, parts, noWork());
+      expect(Array.from(split.theta)).toEqual(Array.from(whole.theta));
+      // the other phases, one part after the other, as the workers run them
+      const counts = noWork();
+      const claims = (): (() => number) => {
+        let next = 0;
+        return () => (next += 16) - 16;
+      };
+      const selective = claims();
+      for (let part = 0; part < parts; part++) {
+        let turns = 0;
+        // each part claims a few runs, the last one the rest
+        selectivePart(
+          split,
+          part,
+          () => (part < parts - 1 && turns++ >= 3 ? m.nRows : selective()),
+          16,
+          counts,
+        );
+      }
+      certifyPart(split, claims(), 16, counts);
+      expect(counts.certified + counts.extended + counts.scanned).toBe(m.nRows);
+      const heaps = { ...split.input, ...split.heaps[0]! };
+      const indptr = neighborIndptr(heaps);
+      const lists = drainLists(heaps, 0, m.nRows, indptr, undefined);
+      expectKernelLists(lists, m, k);
+    }
   });
 });
