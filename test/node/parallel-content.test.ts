@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type ContentNeighborStats, contentNeighborLists } from "../../src/content/index.js";
+import {
+  type ContentNeighborStats,
+  contentNeighborLists,
+  fitContent,
+  similarItemsContent,
+} from "../../src/content/index.js";
 import { type Csr, createRandom, csrFromTriplets } from "../../src/core/index.js";
 import { contentNeighborListsParallel } from "../../src/node/index.js";
 import type { NeighborLists } from "../../src/similarity/index.js";
@@ -99,6 +104,31 @@ describe("contentNeighborListsParallel", () => {
     });
     for (const bad of [{ k: 5, workers: 0 }, { k: 5, workers: 1.5 }, { k: -1 }]) {
       await expect(contentNeighborListsParallel(m, bad)).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    }
+  }, 60_000);
+
+  it("gives a model fitted without lists the lists fitContent would compute", async () => {
+    const random = createRandom(5);
+    const words = ["red", "blue", "boot", "shoe", "bag", "wool", "silk", "run", "walk", "kid"];
+    const products = Array.from({ length: 300 }, (_, i) => ({
+      id: `sku-${i}`,
+      title: Array.from({ length: 3 }, () => words[Math.floor(random() ** 2 * words.length)]!).join(" "),
+      brand: `b${i % 7}`,
+    }));
+    const fields = [
+      { kind: "text" as const, name: "title" },
+      { kind: "tags" as const, name: "brand" },
+    ];
+    const fitted = fitContent(products, { fields, neighbors: 10 });
+    const bare = fitContent(products, { fields, neighbors: 0 });
+    expect(bare.neighbors).toBeUndefined();
+    const model = {
+      ...bare,
+      neighbors: await contentNeighborListsParallel(bare.itemFeatures, { k: 10, workers: 2 }),
+    };
+    expectSameLists(model.neighbors, fitted.neighbors!);
+    for (const id of ["sku-0", "sku-42", "sku-299"]) {
+      expect(similarItemsContent(model, id, { k: 5 })).toEqual(similarItemsContent(fitted, id, { k: 5 }));
     }
   }, 60_000);
 });
