@@ -37,6 +37,10 @@ interface DatasetResult {
   interactionsPerSec: number;
   peakRssMb: number;
   workersMs?: number;
+  workersRuns?: number[];
+  /** One-thread time measured in the same rounds as the workers' (each round: one, then the other). */
+  workersBaselineMs?: number;
+  workersBaselineRuns?: number[];
   workersRatio?: number;
   naiveMs?: number;
   naiveRatio?: number;
@@ -217,21 +221,31 @@ async function child(name: string): Promise<DatasetResult> {
     peakRssMb: peakRssMb(),
   };
   if (name === "synthetic") {
+    // paired rounds, one thread then two workers, so that both see the same state of the machine
+    const rounds = smoke ? 3 : 5;
+    const baseline: number[] = [];
     const times: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
+    for (let r = 0; r < rounds; r++) {
+      let t0 = performance.now();
+      topKSimilarity(items, { k: K, metric: "cosine" });
+      baseline.push(performance.now() - t0);
+      t0 = performance.now();
       const par = await topKSimilarityParallel(items, { k: K, metric: "cosine", workers: 2 });
       times.push(performance.now() - t0);
       if (
         r === 0 &&
         (par.indices.length !== single.result.indices.length ||
+          par.indices.some((s, j) => s !== single.result.indices[j]) ||
           par.similarities.some((s, j) => s !== single.result.similarities[j]))
       ) {
         throw new Error("worker result differs from the single-threaded result");
       }
     }
     result.workersMs = median(times);
-    result.workersRatio = result.workersMs / single.ms;
+    result.workersRuns = times;
+    result.workersBaselineMs = median(baseline);
+    result.workersBaselineRuns = baseline;
+    result.workersRatio = result.workersMs / result.workersBaselineMs;
   }
   if (name === "movielens") {
     const naive = timeMedian(1, () => naiveCosineTopK(matrix, K));
@@ -313,6 +327,12 @@ async function main(): Promise<void> {
     }
     console.log(
       `| ${r.name} | ${fmt(r.users)} × ${fmt(r.items)} | ${fmt(r.interactions)} | ${fmt(r.recokitMs, 1)} | ${fmt(r.recokitColdMs, 1)} | ${fmt(r.interactionsPerSec)} | ${fmt(r.peakRssMb)} | ${r.naiveMs === undefined ? "–" : `${fmt(r.naiveMs)} (${fmt(r.naiveRatio, 4)})`} | ${r.scipyMs === undefined ? `– (${r.skipped})` : `${fmt(r.scipyMs, 1)} (${fmt(r.scipyRatio, 3)})`} | ${fmt(r.scipyPeakRssMb)} | ${r.scipyAgreement === undefined ? "–" : `${fmt(100 * r.scipyAgreement, 2)}%`} | ${r.workersMs === undefined ? "–" : `${fmt(r.workersMs, 1)} (${fmt(r.workersRatio, 3)})`} |`,
+    );
+  }
+  for (const r of results.filter((x) => x.workersMs !== undefined)) {
+    const runs = (xs: readonly number[]): string => xs.map((x) => fmt(x)).join("/");
+    console.log(
+      `\n${r.name}: 2 workers ${fmt(r.workersMs!, 1)} ms [${runs(r.workersRuns!)}] against one thread ${fmt(r.workersBaselineMs!, 1)} ms [${runs(r.workersBaselineRuns!)}] in the same rounds: ratio ${fmt(r.workersRatio!, 3)} (target ≤ 0.6)`,
     );
   }
   const ml = results.find((r) => r.name === "movielens");
