@@ -1,5 +1,11 @@
 import { expect } from "vitest";
-import { type Csr, RecokitError, type RecokitErrorCode } from "../src/core/index.js";
+import {
+  type Csr,
+  createRandom,
+  csrFromTriplets,
+  RecokitError,
+  type RecokitErrorCode,
+} from "../src/core/index.js";
 
 /** Asserts that `fn` throws a RecokitError with `code` (and, optionally, a message fragment). */
 export function expectRecokitError(
@@ -47,4 +53,32 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     const e = expected[i]!;
     if (Math.abs(a - e) > tol) expect.fail(`index ${i}: ${a} differs from ${e} by more than ${tol}`);
   }
+}
+
+/**
+ * A random items × features matrix with skewed feature frequencies: feature f is present in an
+ * item with probability ≈ 0.9 / (f + 1)^skew, so a few features are shared by most items and most
+ * by a handful. Weights are small integers (many exact ties) or doubles.
+ */
+export function skewedMatrix(
+  seed: number,
+  nItems: number,
+  nFeatures: number,
+  skew: number,
+  integer: boolean,
+): Csr {
+  const random = createRandom(seed);
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < nItems; i++) {
+    for (let f = 0; f < nFeatures; f++) {
+      if (random() < 0.9 / (f + 1) ** skew) {
+        rows.push(i);
+        cols.push(f);
+        values.push(integer ? 1 + Math.floor(random() * 3) : 0.05 + random());
+      }
+    }
+  }
+  return csrFromTriplets({ rows, cols, values }, { nRows: nItems, nCols: nFeatures });
 }

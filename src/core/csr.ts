@@ -345,15 +345,24 @@ export function transpose(m: Csr, positions?: Int32Array, allocate?: BufferAlloc
       `positions must have one slot per stored entry (${total}), got ${positions.length}`,
     );
   }
-  const t: Csr = {
+  const t = emptyTranspose(m, m.data, allocate);
+  fillTransposeColumns(m, t, positions, 0, m.nCols);
+  return t;
+}
+
+/**
+ * The transpose of `m` with its row pointers set and its entries still to be filled by
+ * {@link fillTransposeColumns}; values stored as those of `like`. @internal
+ */
+export function emptyTranspose(m: Csr, like: Float, allocate?: BufferAllocator): Csr {
+  const total = nnz(m);
+  return {
     nRows: m.nCols,
     nCols: m.nRows,
     indptr: transposeIndptr(m, allocate),
     indices: int32s(total, allocate),
-    data: allocLike(m.data, total, allocate),
+    data: allocLike(like, total, allocate),
   };
-  fillTransposeColumns(m, t, positions, 0, m.nCols);
-  return t;
 }
 
 /** Row pointers of the transpose of `m`: each column's stored entries, accumulated. @internal */
@@ -607,16 +616,29 @@ export function permuteRows(
     (wide ? m.data instanceof Float64Array : m.data instanceof Float32Array) && allocate === undefined;
   for (let i = 0; i < order.length && identity; i++) identity = order[i] === i;
   if (identity) return m;
+  const out = emptyPermutedRows(m, order, dtype, allocate);
+  fillPermutedRows(m, order, out, 0, order.length);
+  return out;
+}
+
+/**
+ * `permuteRows(m, order, allocate, dtype)` with its row pointers set and its entries still to be
+ * filled by {@link fillPermutedRows}. @internal
+ */
+export function emptyPermutedRows(
+  m: Csr,
+  order: Int32Array,
+  dtype: "float64" | "float32",
+  allocate?: BufferAllocator,
+): Csr {
   const total = m.indices.length;
-  const out: Csr = {
+  return {
     nRows: m.nRows,
     nCols: m.nCols,
     indptr: permutedIndptr(m, order, allocate),
     indices: int32s(total, allocate),
-    data: wide ? float64s(total, allocate) : float32s(total, allocate),
+    data: dtype === "float64" ? float64s(total, allocate) : float32s(total, allocate),
   };
-  fillPermutedRows(m, order, out, 0, order.length);
-  return out;
 }
 
 /** Row pointers of `permuteRows(m, order)`. @internal */

@@ -4,20 +4,19 @@ import {
   type BufferAllocator,
   balancedRange,
   type Csr,
+  emptyPermutedRows,
+  emptyTranspose,
   fillPermutedRows,
   fillRowNorms,
   fillTransposeColumns,
   findInRow,
-  float32s,
   float64s,
   int32s,
   isFloat32Exact,
-  permutedIndptr,
   permuteRows,
   rowCounts,
   rowNorms,
   transpose,
-  transposeIndptr,
 } from "../core/csr.js";
 import { assertFinite, assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
 import { type NeighborLists, SIMILARITY_METRICS, type SimilarityMetric } from "./neighbors.js";
@@ -225,20 +224,8 @@ export function planSimilarityInput(
   const indices = int32s(total, allocate);
   indices.set(values.indices);
   const source: Csr = { nRows: values.nRows, nCols: values.nCols, indptr, indices, data };
-  const rows: Csr = {
-    nRows: values.nRows,
-    nCols: values.nCols,
-    indptr: permutedIndptr(source, order, allocate),
-    indices: int32s(total, allocate),
-    data: float32 ? float32s(total, allocate) : float64s(total, allocate),
-  };
-  const cols: Csr = {
-    nRows: values.nCols,
-    nCols: values.nRows,
-    indptr: transposeIndptr(source, allocate),
-    indices: int32s(total, allocate),
-    data: allocLike(rows.data, total, allocate),
-  };
+  const rows = emptyPermutedRows(source, order, float32 ? "float32" : "float64", allocate);
+  const cols = emptyTranspose(source, rows.data, allocate);
   const input: SimilarityInput = {
     metric,
     nRows: rows.nRows,

@@ -17,7 +17,7 @@ import {
 } from "../../src/content/neighbors.js";
 import { type Csr, createRandom, csrFromDense, csrFromTriplets } from "../../src/core/index.js";
 import { type NeighborLists, topKSimilarity } from "../../src/similarity/index.js";
-import { deepFreeze, expectRecokitError } from "../helpers.js";
+import { deepFreeze, expectRecokitError, skewedMatrix } from "../helpers.js";
 
 /**
  * Tolerance on similarities. The bounded method computes every similarity it returns with the
@@ -49,28 +49,6 @@ function withStats(m: Csr, k: number, maxDf?: number): { lists: NeighborLists; s
   });
   if (stats === undefined) throw new Error("onStats was not called");
   return { lists, stats };
-}
-
-/**
- * A random items × features matrix with skewed feature frequencies: feature f is present in an
- * item with probability ≈ 0.9 / (f + 1)^skew, so a few features are shared by most items and most
- * by a handful. Weights are small integers (many exact ties) or doubles.
- */
-function skewedMatrix(seed: number, nItems: number, nFeatures: number, skew: number, integer: boolean): Csr {
-  const random = createRandom(seed);
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const values: number[] = [];
-  for (let i = 0; i < nItems; i++) {
-    for (let f = 0; f < nFeatures; f++) {
-      if (random() < 0.9 / (f + 1) ** skew) {
-        rows.push(i);
-        cols.push(f);
-        values.push(integer ? 1 + Math.floor(random() * 3) : 0.05 + random());
-      }
-    }
-  }
-  return csrFromTriplets({ rows, cols, values }, { nRows: nItems, nCols: nFeatures });
 }
 
 describe("contentNeighborLists: exact, as the kernel", () => {

@@ -5,30 +5,10 @@ import {
   fitContent,
   similarItemsContent,
 } from "../../src/content/index.js";
-import { type Csr, createRandom, csrFromTriplets } from "../../src/core/index.js";
+import { createRandom } from "../../src/core/index.js";
 import { contentNeighborListsParallel } from "../../src/node/index.js";
 import type { NeighborLists } from "../../src/similarity/index.js";
-
-/**
- * Items × features with a few features shared by most items and many by a handful (feature f in
- * an item with probability ≈ 0.9 / (f + 1)^0.8), small integer or real weights.
- */
-function skewedMatrix(seed: number, nItems: number, nFeatures: number, integer: boolean): Csr {
-  const random = createRandom(seed);
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const values: number[] = [];
-  for (let i = 0; i < nItems; i++) {
-    for (let f = 0; f < nFeatures; f++) {
-      if (random() < 0.9 / (f + 1) ** 0.8) {
-        rows.push(i);
-        cols.push(f);
-        values.push(integer ? 1 + Math.floor(random() * 3) : 0.05 + random());
-      }
-    }
-  }
-  return csrFromTriplets({ rows, cols, values }, { nRows: nItems, nCols: nFeatures });
-}
+import { skewedMatrix } from "../helpers.js";
 
 function expectSameLists(actual: NeighborLists, expected: NeighborLists): void {
   expect(actual.k).toBe(expected.k);
@@ -51,7 +31,7 @@ describe("contentNeighborListsParallel", () => {
       [5, 700, 90, false, 3, 0.05, 3],
     ];
     for (const [seed, nItems, nFeatures, integer, k, maxDf, workers] of cases) {
-      const m = skewedMatrix(seed, nItems, nFeatures, integer);
+      const m = skewedMatrix(seed, nItems, nFeatures, 0.8, integer);
       let single: ContentNeighborStats | undefined;
       let parallel: ContentNeighborStats | undefined;
       const expected = contentNeighborLists(m, { k, maxDf, onStats: (s) => (single = s) });
@@ -73,7 +53,7 @@ describe("contentNeighborListsParallel", () => {
   }, 120_000);
 
   it("runs the parallel kernel when the plan is the kernel, with its stats", async () => {
-    const m = skewedMatrix(9, 200, 30, true);
+    const m = skewedMatrix(9, 200, 30, 0.8, true);
     let stats: ContentNeighborStats | undefined;
     const actual = await contentNeighborListsParallel(m, {
       k: 6,
@@ -86,7 +66,7 @@ describe("contentNeighborListsParallel", () => {
   }, 60_000);
 
   it("reports progress up to the item count, honours an aborted signal and checks its options", async () => {
-    const m = skewedMatrix(11, 400, 50, false);
+    const m = skewedMatrix(11, 400, 50, 0.8, false);
     let last = 0;
     await contentNeighborListsParallel(m, {
       k: 5,
