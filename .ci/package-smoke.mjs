@@ -28,6 +28,16 @@ const { csrFromDense, topKSimilarity } = await import("recokit");
 const m = csrFromDense([[1, 1, 0], [1, 0, 1], [0, 1, 1], [1, 1, 1]]);
 const par = await topKSimilarityParallel(m, { k: 2, workers: 2 });
 if (JSON.stringify(Array.from(par.indices)) !== JSON.stringify(Array.from(topKSimilarity(m, { k: 2 }).indices))) throw new Error("esm workers failed");
+const { contentNeighborListsParallel } = await import("recokit/node");
+const { contentNeighborLists, csrFromTriplets } = await import("recokit");
+// 60 items: feature 0 in all (common at maxDf 0.1), two selective features each: the bounded search runs
+const rows = [], cols = [];
+for (let i = 0; i < 60; i++) for (const f of [0, 1 + (i % 7), 8 + (i % 5)]) { rows.push(i); cols.push(f); }
+const items = csrFromTriplets({ rows, cols });
+let method;
+const lists = await contentNeighborListsParallel(items, { k: 3, maxDf: 0.1, workers: 2, onStats: (s) => (method = s.method) });
+const one = contentNeighborLists(items, { k: 3, maxDf: 0.1 });
+if (method !== "bounded" || JSON.stringify(Array.from(lists.indices)) !== JSON.stringify(Array.from(one.indices))) throw new Error("esm content workers failed");
 console.log("ESM import ok (worker threads too)");
 `;
 const cjs = `
@@ -35,11 +45,21 @@ const { indexInteractions } = require("recokit");
 const core = require("recokit/core");
 const { matrix } = indexInteractions([{ user: "a", item: "x" }]);
 if (matrix.nCols !== 1 || typeof core.csrFromTriplets !== "function") throw new Error("cjs require failed");
-const { topKSimilarityParallel } = require("recokit/node");
-topKSimilarityParallel(core.csrFromDense([[1, 1], [1, 0]]), { k: 1, workers: 2 }).then((r) => {
-  if (r.indices[0] !== 1) throw new Error("cjs workers failed");
-  console.log("CJS require ok (worker threads too)");
-});
+const { topKSimilarityParallel, contentNeighborListsParallel } = require("recokit/node");
+const { contentNeighborLists } = require("recokit");
+const rows = [], cols = [];
+for (let i = 0; i < 60; i++) for (const f of [0, 1 + (i % 7), 8 + (i % 5)]) { rows.push(i); cols.push(f); }
+const items = core.csrFromTriplets({ rows, cols });
+topKSimilarityParallel(core.csrFromDense([[1, 1], [1, 0]]), { k: 1, workers: 2 })
+  .then((r) => {
+    if (r.indices[0] !== 1) throw new Error("cjs workers failed");
+    return contentNeighborListsParallel(items, { k: 3, maxDf: 0.1, workers: 2 });
+  })
+  .then((lists) => {
+    const one = contentNeighborLists(items, { k: 3, maxDf: 0.1 });
+    if (JSON.stringify(Array.from(lists.indices)) !== JSON.stringify(Array.from(one.indices))) throw new Error("cjs content workers failed");
+    console.log("CJS require ok (worker threads too)");
+  });
 `;
 writeFileSync(join(dir, "esm.mjs"), esm);
 writeFileSync(join(dir, "cjs.cjs"), cjs);
