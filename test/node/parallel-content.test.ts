@@ -111,4 +111,23 @@ describe("contentNeighborListsParallel", () => {
       expect(similarItemsContent(model, id, { k: 5 })).toEqual(similarItemsContent(fitted, id, { k: 5 }));
     }
   }, 60_000);
+
+  it("stops a run in progress when the signal fires, with a typed error", async () => {
+    const m = skewedMatrix(13, 6000, 80, 0.8, false);
+    const c = new AbortController();
+    let calls = 0;
+    await expect(
+      contentNeighborListsParallel(m, {
+        k: 10,
+        maxDf: 0.05,
+        workers: 2,
+        signal: c.signal,
+        onProgress: () => {
+          calls++;
+          c.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ code: "ABORTED" });
+    expect(calls).toBeGreaterThan(0);
+  }, 60_000);
 });
