@@ -926,27 +926,95 @@ export function seedPart(search: ParallelSearch, part: number, parts: number, co
 }
 
 /**
- * Scores the pairs sharing a selective feature of the rows `claim` hands out (`chunk` positions
- * from each returned start, until one is ≥ n) into worker `part`'s heaps, with a private copy of
- * the seeded thresholds. `onRows` receives the rows done so far. @internal
+ * Scores the pairs sharing a selective feature of the rows worker `part` claims from `rows` (see
+ * {@link claimRows}) into its heaps, with a private copy of the seeded thresholds. `onRows`
+ * receives the rows done so far. @internal
  */
 export function selectivePart(
   search: ParallelSearch,
   part: number,
-  claim: () => number,
-  chunk: number,
+  rows: Int32Array,
   counts: Counts,
   onRows?: (done: number) => void,
 ): void {
   const st = searchState(search.input, search.theta.slice(), search.heaps[part]!);
-  const n = st.n;
   const t = rowTable();
+  const range = new Int32Array(2);
   let done = 0;
-  for (let start = claim(); start < n; start = claim()) {
-    const end = Math.min(n, start + chunk);
-    for (let r = start; r < end; r++) selectivePairs(st, t, r, counts);
-    done += end - start;
+  while (claimRows(rows, part, range)) {
+    for (let r = range[0]!; r < range[1]!; r++) selectivePairs(st, t, r, counts);
+    done += range[1]! - range[0]!;
     onRows?.(done);
+  }
+}
+
+/** Rows per claim of {@link claimRows}. */
+const CLAIM_ROWS = 64;
+
+/**
+ * The shared claim state of the selective phase for `parts` workers: the search order cut into
+ * `parts` runs of about equal selective work (posting-list entries after each row), worker p's
+ * run starting as [front, back) = [cut_p, cut_{p+1}). Layout: a lock, then front and back per
+ * run. Keeping each worker on one run keeps the rows whose pairs raise one another's thresholds
+ * (neighbours in the locality order) in the same heaps. @internal
+ */
+export function selectiveClaims(input: SearchInput, parts: number, allocate: BufferAllocator): Int32Array {
+  const { n, sel, selCols, selPos } = input;
+  const work = new Float64Array(n + 1);
+  for (let r = 0; r < n; r++) {
+    let w = 1;
+    for (let j = sel.indptr[r]!; j < sel.indptr[r + 1]!; j++)
+      w += selCols.indptr[sel.indices[j]! + 1]! - selPos[j]! - 1;
+    work[r + 1] = work[r]! + w;
+  }
+  const claims = int32s(1 + 2 * parts, allocate);
+  let r = 0;
+  for (let p = 0; p < parts; p++) {
+    claims[1 + 2 * p] = r;
+    const target = (work[n]! * (p + 1)) / parts;
+    while (r < n && (p === parts - 1 || work[r]! < target)) r++;
+    claims[2 + 2 * p] = r;
+  }
+  return claims;
+}
+
+/**
+ * Claims the next rows of worker `part` into `range` ([start, end)): CLAIM_ROWS from the front of
+ * its own run, or, once that is empty, from the back of the run with the most rows left (so that
+ * no worker idles while another has rows to do). False when every run is empty. Claims go through
+ * a spin lock at `claims[0]` (held for a few loads and stores). @internal
+ */
+export function claimRows(claims: Int32Array, part: number, range: Int32Array): boolean {
+  while (Atomics.compareExchange(claims, 0, 0, 1) !== 0);
+  try {
+    const parts = (claims.length - 1) / 2;
+    const front = Atomics.load(claims, 1 + 2 * part);
+    const back = Atomics.load(claims, 2 + 2 * part);
+    if (front < back) {
+      const end = Math.min(back, front + CLAIM_ROWS);
+      Atomics.store(claims, 1 + 2 * part, end);
+      range[0] = front;
+      range[1] = end;
+      return true;
+    }
+    let best = -1;
+    let left = 0;
+    for (let p = 0; p < parts; p++) {
+      const rows = Atomics.load(claims, 2 + 2 * p) - Atomics.load(claims, 1 + 2 * p);
+      if (rows > left) {
+        left = rows;
+        best = p;
+      }
+    }
+    if (best < 0) return false;
+    const end = Atomics.load(claims, 2 + 2 * best);
+    const start = Math.max(Atomics.load(claims, 1 + 2 * best), end - CLAIM_ROWS);
+    Atomics.store(claims, 2 + 2 * best, start);
+    range[0] = start;
+    range[1] = end;
+    return true;
+  } finally {
+    Atomics.store(claims, 0, 0);
   }
 }
 

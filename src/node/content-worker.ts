@@ -17,18 +17,19 @@ import { barrier } from "./workers.js";
 interface SearchRequest {
   readonly type: "search";
   readonly search: ParallelSearch;
-  /** Barrier counter, then the next row to claim for the selective pairs, then for the certificates. */
+  /** Barrier counter, then the next row to claim for the certificates. */
   readonly sync: Int32Array;
+  /** Claim state of the selective phase (`selectiveClaims`). */
+  readonly claims: Int32Array;
   readonly indptr: Int32Array;
   readonly indices: Int32Array;
   readonly similarities: Float64Array;
 }
 
-/** Rows per claim: short enough to balance the workers, long enough to keep the counter cold. */
+/** Rows per certificate claim: short enough to balance the workers, long enough to keep the counter cold. */
 const CHUNK = 64;
 const ARRIVED = 0;
-const NEXT_SELECTIVE = 1;
-const NEXT_CERTIFY = 2;
+const NEXT_CERTIFY = 1;
 
 const { part, parts } = workerData as { part: number; parts: number };
 parentPort!.on("message", (msg: SearchRequest) => {
@@ -36,16 +37,13 @@ parentPort!.on("message", (msg: SearchRequest) => {
   const counts = noWork();
   seedPart(search, part, parts, counts);
   barrier(sync, ARRIVED, parts, 1);
-  selectivePart(
-    search,
-    part,
-    () => Atomics.add(sync, NEXT_SELECTIVE, CHUNK),
-    CHUNK,
-    counts,
-    (done) => {
-      if ((done & 1023) < CHUNK) parentPort!.postMessage({ type: "progress", done });
-    },
-  );
+  let reported = 0;
+  selectivePart(search, part, msg.claims, counts, (done) => {
+    if (done - reported >= 1024) {
+      reported = done;
+      parentPort!.postMessage({ type: "progress", done });
+    }
+  });
   barrier(sync, ARRIVED, parts, 2);
   certifyPart(search, () => Atomics.add(sync, NEXT_CERTIFY, CHUNK), CHUNK, counts);
   barrier(sync, ARRIVED, parts, 3);

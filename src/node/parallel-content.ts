@@ -7,6 +7,7 @@ import {
   noWork,
   planNeighborSearch,
   prepareParallelSearch,
+  selectiveClaims,
 } from "../content/neighbors.js";
 import type { Csr } from "../core/csr.js";
 import { assertInteger, RecokitError, throwIfAborted } from "../core/errors.js";
@@ -77,13 +78,14 @@ export async function contentNeighborListsParallel(
   try {
     // prepared while the workers start, in shared memory they read without a copy
     const search = prepareParallelSearch(itemFeatures, plan, parts, sharedMemory);
-    const sync = new Int32Array(sharedMemory(3 * 4));
+    const sync = new Int32Array(sharedMemory(2 * 4));
+    const claims = selectiveClaims(search.input, parts, sharedMemory);
     const indptr = new Int32Array(sharedMemory(4 * (n + 1)));
     const indices = new Int32Array(sharedMemory(4 * n * k));
     const similarities = new Float64Array(sharedMemory(8 * n * k));
     const finished = group.all("done");
     for (const worker of group.workers)
-      worker.postMessage({ type: "search", search, sync, indptr, indices, similarities });
+      worker.postMessage({ type: "search", search, sync, claims, indptr, indices, similarities });
     const replies = await finished;
     throwIfAborted(WHERE, signal);
     const counts = noWork();

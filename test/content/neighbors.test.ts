@@ -7,12 +7,14 @@ import {
 } from "../../src/content/index.js";
 import {
   certifyPart,
+  claimRows,
   drainLists,
   neighborIndptr,
   noWork,
   planNeighborSearch,
   prepareParallelSearch,
   seedPart,
+  selectiveClaims,
   selectivePart,
 } from "../../src/content/neighbors.js";
 import { type Csr, createRandom, csrFromDense, csrFromTriplets } from "../../src/core/index.js";
@@ -293,17 +295,13 @@ describe("contentNeighborLists: the parts of a parallel search", () => {
         let next = 0;
         return () => (next += 16) - 16;
       };
-      const selective = claims();
+      // each part alone on its own run (the others shown empty to it, so it steals nothing)
+      const runs = selectiveClaims(split.input, parts, memory);
       for (let part = 0; part < parts; part++) {
-        let turns = 0;
-        // each part claims a few runs, the last one the rest
-        selectivePart(
-          split,
-          part,
-          () => (part < parts - 1 && turns++ >= 3 ? m.nRows : selective()),
-          16,
-          counts,
-        );
+        const own = new Int32Array(runs.length);
+        own[1 + 2 * part] = runs[1 + 2 * part]!;
+        own[2 + 2 * part] = runs[2 + 2 * part]!;
+        selectivePart(split, part, own, counts);
       }
       certifyPart(split, claims(), 16, counts);
       expect(counts.certified + counts.extended + counts.scanned).toBe(m.nRows);
@@ -312,5 +310,49 @@ describe("contentNeighborLists: the parts of a parallel search", () => {
       const lists = drainLists(heaps, 0, m.nRows, indptr, undefined);
       expectKernelLists(lists, m, k);
     }
+  });
+});
+
+describe("contentNeighborLists: rows claimed by parallel workers", () => {
+  it("hands out every row once: each worker its own run front first, then the back of the largest run left", () => {
+    const m = skewedMatrix(5, 1000, 60, 0.8, false);
+    const plan = planNeighborSearch("test", m, { k: 5, maxDf: 0.05 });
+    const search = prepareParallelSearch(m, plan, 3, (bytes) => new ArrayBuffer(bytes));
+    const claims = selectiveClaims(search.input, 3, (bytes) => new ArrayBuffer(bytes));
+    // three runs covering 0..n−1 in order
+    expect(claims[1]).toBe(0);
+    expect(claims[2]).toBe(claims[3]);
+    expect(claims[4]).toBe(claims[5]);
+    expect(claims[6]).toBe(1000);
+    const firstRuns = [0, 1, 2].map((p) => [claims[1 + 2 * p]!, claims[2 + 2 * p]!] as const);
+    const seen = new Int32Array(1000);
+    const range = new Int32Array(2);
+    // worker 2 claims twice as often as the others: it runs out first and steals
+    const turns = [0, 2, 2, 1, 2, 2];
+    let stolen = 0;
+    for (let t = 0; ; t++) {
+      const part = turns[t % turns.length]!;
+      const before = Array.from(claims);
+      if (!claimRows(claims, part, range)) break;
+      const [start, end] = [range[0]!, range[1]!];
+      expect(end).toBeGreaterThan(start);
+      const [own0, own1] = firstRuns[part]!;
+      if (start >= own0 && end <= own1) {
+        // from the front of its own run
+        expect(start).toBe(before[1 + 2 * part]);
+      } else {
+        stolen++;
+        // only once its own run is empty, from the back of the run with the most rows left
+        expect(before[1 + 2 * part]).toBe(before[2 + 2 * part]);
+        const left = [0, 1, 2].map((q) => before[2 + 2 * q]! - before[1 + 2 * q]!);
+        const q = left.indexOf(Math.max(...left));
+        expect(end).toBe(before[2 + 2 * q]);
+        expect(claims[2 + 2 * q]).toBe(start);
+      }
+      for (let r = start; r < end; r++) seen[r]!++;
+    }
+    expect(Array.from(seen).every((c) => c === 1)).toBe(true);
+    expect(stolen).toBeGreaterThan(0);
+    expect(claims[0]).toBe(0);
   });
 });
